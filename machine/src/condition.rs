@@ -69,17 +69,17 @@ impl Timestamp {
     IntoStaticStr,
 )]
 pub enum ConditionType {
-    /// `True` only in phase `Ready`.
+    // `True` only in phase `Ready`.
     Ready,
-    /// `True` only while the operator has work under way (and is not blocked on a user).
+    // `True` only while the operator has work under way (and is not blocked on a user).
     Progressing,
-    /// `True` only in phase `Degraded`.
+    // `True` only in phase `Degraded`.
     Degraded,
-    /// Outcome of the spec checks.
+    // Outcome of the spec checks.
     SpecValid,
-    /// Outcome of the credentials Secret check.
+    // Outcome of the credentials Secret check.
     CredentialsValid,
-    /// Outcome of applying RBAC, Services and StatefulSets.
+    // Outcome of applying RBAC, Services and StatefulSets.
     ResourcesApplied,
 }
 

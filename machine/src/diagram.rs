@@ -24,7 +24,7 @@ use std::fmt::Write as _;
 use strum::IntoEnumIterator;
 
 use crate::ALL;
-use crate::{Edge, Next, Phase, TABLE, Target};
+use crate::{Edge, Fact, Next, Phase, TABLE, Target};
 
 /// The command that regenerates every generated file.
 pub const REGENERATE: &str = "cargo run -p rustfs-machine --bin diagrams";
@@ -43,6 +43,8 @@ struct Arrow {
     from: &'static str,
     to: &'static str,
     labels: Vec<String>,
+    /// Carries a step of the pipeline, not only start-of-reconcile or retry rows.
+    main: bool,
 }
 
 fn next_label(next: Next) -> String {
@@ -64,28 +66,44 @@ fn edge_label(edge: &Edge) -> String {
 /// phases that goes to one fixed phase is drawn from each of them.
 fn arrows() -> Vec<Arrow> {
     let mut arrows: Vec<Arrow> = Vec::new();
-    let mut add = |from: &'static str, to: &'static str, label: String| match arrows
+    let mut add = |from: &'static str, to: &'static str, label: String, main: bool| match arrows
         .iter_mut()
         .find(|a| a.from == from && a.to == to)
     {
-        Some(arrow) => arrow.labels.push(label),
+        Some(arrow) => {
+            arrow.labels.push(label);
+            arrow.main |= main;
+        }
         None => arrows.push(Arrow {
             from,
             to,
             labels: vec![label],
+            main,
         }),
     };
     for edge in TABLE {
         let label = edge_label(edge);
+        let main = !matches!(
+            edge.on,
+            Fact::GenerationChanged | Fact::Resumed | Fact::Drifted | Fact::TransientError
+        );
         match edge.to {
-            Target::Phase(to) if edge.from == ALL => add(ANY, to.into(), label),
+            Target::Phase(to) if edge.from == ALL => add(ANY, to.into(), label, main),
             _ => {
                 for &from in edge.from {
-                    add(from.into(), edge.to.resolve(from).into(), label.clone());
+                    add(
+                        from.into(),
+                        edge.to.resolve(from).into(),
+                        label.clone(),
+                        main,
+                    );
                 }
             }
         }
     }
+    // Pipeline arrows first (Mermaid and Graphviz lay out in statement order), then the
+    // retry and drift arrows, then the loops that keep a phase.
+    arrows.sort_by_key(|a| (a.from == a.to, !a.main));
     arrows
 }
 

@@ -18,7 +18,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, Display, EnumIter, EnumString, IntoStaticStr};
 
-/// The lifecycle phase of a Tenant, as shown in `status.phase`.
+/// The lifecycle phase of a Tenant, as shown in `status.phase`. (Variant notes are plain
+/// comments so the JSON schema stays a plain string enum, as CRD schemas need.)
 #[derive(
     Debug,
     Clone,
@@ -39,21 +40,21 @@ use strum::{AsRefStr, Display, EnumIter, EnumString, IntoStaticStr};
     IntoStaticStr,
 )]
 pub enum Phase {
-    /// The spec is being checked (pure, no API calls).
+    // The spec is being checked (pure, no API calls).
     #[default]
     Validating,
-    /// The referenced credentials Secret is being checked, or awaited.
+    // The referenced credentials Secret is being checked, or awaited.
     CredentialsCheck,
-    /// RBAC, Services and StatefulSets are being applied.
+    // RBAC, Services and StatefulSets are being applied.
     Provisioning,
-    /// Resources are applied; pods are starting or being updated.
+    // Resources are applied; pods are starting or being updated.
     RollingOut,
-    /// Every pool has all its pods ready at the desired revision.
+    // Every pool has all its pods ready at the desired revision.
     Ready,
-    /// The Tenant was serving (or rolling out) and is not fully ready: pods were lost, or a
-    /// rollout stopped making progress.
+    // The Tenant was serving (or rolling out) and is not fully ready: pods were lost, or a
+    // rollout stopped making progress.
     Degraded,
-    /// A step failed in a way only a user can fix; `status.reason` says which.
+    // A step failed in a way only a user can fix; `status.reason` says which.
     Failed,
 }
 

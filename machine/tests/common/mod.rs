@@ -1,0 +1,217 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! Shared fixtures: a sample input for every fact, and proptest strategies.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use machine::{
+    Applied, Config, Credentials, Desired, Fact, Input, Phase, PoolRollout, RefusedChange, Rollout,
+    SpecProblem, Timestamp,
+};
+use proptest::prelude::*;
+use strum::IntoEnumIterator;
+
+pub const STALL: Duration = Duration::from_secs(600);
+
+pub fn config() -> Config {
+    Config {
+        rollout_stall_after: STALL,
+    }
+}
+
+pub fn desired() -> Desired {
+    Desired::new([("pool-a", 4), ("pool-b", 2)])
+}
+
+fn rollout(ready_a: u32, now: u64, last_progress: u64) -> Input {
+    Input::Observed(Rollout {
+        pools: vec![
+            PoolRollout {
+                ready: ready_a,
+                ..PoolRollout::settled("pool-a", 4, "rev-1")
+            },
+            PoolRollout::settled("pool-b", 2, "rev-1"),
+        ],
+        now: Timestamp(now),
+        last_progress: Timestamp(last_progress),
+    })
+}
+
+/// One concrete input per fact, matching [`desired`] and [`config`].
+pub fn sample(fact: Fact) -> Input {
+    match fact {
+        Fact::GenerationChanged => Input::GenerationChanged,
+        Fact::Resumed => Input::Resumed {
+            drifted: Vec::new(),
+        },
+        Fact::Drifted => Input::Resumed {
+            drifted: vec!["Service t-io".into()],
+        },
+        Fact::SpecValid => Input::SpecChecked(Ok(())),
+        Fact::SpecInvalid => Input::SpecChecked(Err(vec![SpecProblem {
+            field: "spec.pools[0].servers".into(),
+            message: "must be at least 1".into(),
+        }])),
+        Fact::CredentialsOk => Input::CredentialsChecked(Credentials::Ok {
+            secret: "t-creds".into(),
+        }),
+        Fact::CredentialsNotConfigured => Input::CredentialsChecked(Credentials::NotConfigured),
+        Fact::CredentialsMissing => Input::CredentialsChecked(Credentials::Missing {
+            secret: "t-creds".into(),
+        }),
+        Fact::CredentialsInvalid => Input::CredentialsChecked(Credentials::Invalid {
+            secret: "t-creds".into(),
+            key: "secretkey".into(),
+            problem: "shorter than 8 characters".into(),
+        }),
+        Fact::Applied => Input::Applied(Applied::Ok),
+        Fact::ChangeRefused => Input::Applied(Applied::Refused {
+            changes: vec![RefusedChange {
+                pool: "pool-a".into(),
+                field: "servers".into(),
+                detail: "4 -> 2: scale-down loses data".into(),
+            }],
+        }),
+        Fact::ApplyRejected => Input::Applied(Applied::Rejected {
+            message: "statefulsets.apps is forbidden".into(),
+        }),
+        Fact::TransientError => Input::TransientError {
+            message: "connection reset".into(),
+        },
+        Fact::RolloutComplete => rollout(4, 1_000, 900),
+        Fact::RolloutProgressing => rollout(3, 1_000, 900),
+        Fact::RolloutStalled => rollout(3, 1_000 + STALL.as_secs(), 1_000),
+    }
+}
+
+pub fn arb_phase() -> impl Strategy<Value = Phase> {
+    prop::sample::select(Phase::iter().collect::<Vec<_>>())
+}
+
+pub fn arb_config() -> impl Strategy<Value = Config> {
+    (1u64..3_000).prop_map(|secs| Config {
+        rollout_stall_after: Duration::from_secs(secs),
+    })
+}
+
+pub fn arb_desired() -> impl Strategy<Value = Desired> {
+    prop::collection::vec(1u32..9, 1..4).prop_map(|servers| {
+        Desired::new(
+            servers
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| (format!("pool-{i}"), s)),
+        )
+    })
+}
+
+fn arb_text() -> impl Strategy<Value = String> {
+    "[a-z][a-z0-9-]{0,11}"
+}
+
+fn arb_pool(i: usize) -> impl Strategy<Value = PoolRollout> {
+    (
+        0u32..9,
+        0u32..9,
+        0u32..9,
+        any::<bool>(),
+        prop::bool::weighted(0.8),
+    )
+        .prop_map(
+            move |(desired, ready, updated, observed, same_rev)| PoolRollout {
+                name: format!("pool-{i}"),
+                desired,
+                ready: ready.min(desired),
+                updated: updated.min(desired),
+                observed,
+                current_revision: "rev-1".into(),
+                update_revision: if same_rev { "rev-1" } else { "rev-2" }.into(),
+            },
+        )
+}
+
+pub fn arb_rollout() -> impl Strategy<Value = Rollout> {
+    (
+        prop::collection::vec(any::<u8>(), 0..4),
+        0u64..10_000,
+        0u64..10_000,
+    )
+        .prop_flat_map(|(pools, now, last)| {
+            let pools: Vec<_> = (0..pools.len()).map(arb_pool).collect();
+            (pools, Just(now), Just(last))
+        })
+        .prop_map(|(pools, now, last)| Rollout {
+            pools,
+            now: Timestamp(now),
+            last_progress: Timestamp(last),
+        })
+}
+
+pub fn arb_credentials() -> impl Strategy<Value = Credentials> {
+    prop_oneof![
+        arb_text().prop_map(|secret| Credentials::Ok { secret }),
+        Just(Credentials::NotConfigured),
+        arb_text().prop_map(|secret| Credentials::Missing { secret }),
+        (
+            arb_text(),
+            prop::sample::select(vec!["accesskey", "secretkey"]),
+            arb_text()
+        )
+            .prop_map(|(secret, key, problem)| Credentials::Invalid {
+                secret,
+                key: key.into(),
+                problem,
+            }),
+    ]
+}
+
+pub fn arb_applied() -> impl Strategy<Value = Applied> {
+    prop_oneof![
+        Just(Applied::Ok),
+        prop::collection::vec((arb_text(), arb_text(), arb_text()), 1..3).prop_map(|changes| {
+            Applied::Refused {
+                changes: changes
+                    .into_iter()
+                    .map(|(pool, field, detail)| RefusedChange {
+                        pool,
+                        field,
+                        detail,
+                    })
+                    .collect(),
+            }
+        }),
+        arb_text().prop_map(|message| Applied::Rejected { message }),
+    ]
+}
+
+pub fn arb_input() -> impl Strategy<Value = Input> {
+    prop_oneof![
+        Just(Input::GenerationChanged),
+        prop::collection::vec(arb_text(), 0..3).prop_map(|drifted| Input::Resumed { drifted }),
+        Just(Input::SpecChecked(Ok(()))),
+        prop::collection::vec((arb_text(), arb_text()), 1..3).prop_map(|problems| {
+            Input::SpecChecked(Err(problems
+                .into_iter()
+                .map(|(field, message)| SpecProblem { field, message })
+                .collect()))
+        }),
+        arb_credentials().prop_map(Input::CredentialsChecked),
+        arb_applied().prop_map(Input::Applied),
+        arb_text().prop_map(|message| Input::TransientError { message }),
+        arb_rollout().prop_map(Input::Observed),
+    ]
+}
