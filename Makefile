@@ -1,0 +1,39 @@
+# Copyright 2026 The rustfs-operator Authors.
+# SPDX-License-Identifier: Apache-2.0
+
+# The few verbs a newcomer needs. `make help` lists them.
+
+SHELL := /usr/bin/env bash
+CARGO ?= cargo
+
+.PHONY: help test demo controlplane crd diagrams lint fmt bench
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+test: controlplane ## Format and lint checks, then every test (unit, integration, end-to-end)
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) test --workspace --locked
+
+demo: controlplane ## Start a local control plane, install the CRD, run the operator, show a Tenant reaching Ready
+	deploy/local/demo.sh
+
+controlplane: ## Build the pinned Kubernetes, etcd, kwok and Jaeger binaries into the cache (no-op when current)
+	deploy/local/build.sh
+
+crd: ## Regenerate deploy/crd/tenant.yaml from the Rust types
+	$(CARGO) run --quiet -- crd -f deploy/crd/tenant.yaml
+
+diagrams: ## Regenerate diagrams/ from the state machine's transition table
+	$(CARGO) run --quiet -p rustfs-machine --bin diagrams -- diagrams
+
+lint: ## cargo fmt --check and clippy
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+bench: ## Micro-benchmarks (machine decision, builders)
+	$(CARGO) bench --workspace

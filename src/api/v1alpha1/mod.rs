@@ -1,0 +1,29 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! `rustfs.com/v1alpha1`: the Tenant custom resource.
+//!
+//! Field names follow the YAML other RustFS operators use, so users can bring their
+//! manifests. Everything the API server can check on its own is put into the schema
+//! (OpenAPI bounds and CEL rules); the rest lives in [`crate::validate`].
+
+mod pool;
+mod status;
+mod tenant;
+
+pub use pool::{Persistence, Pool, SchedulingConfig};
+pub use status::{PoolState, PoolStatus, TenantStatus, TransitionRecord};
+pub use tenant::{
+    CredsSecretRef, DEFAULT_IMAGE, ImagePullPolicy, PodManagementPolicy, Tenant, TenantSpec,
+};

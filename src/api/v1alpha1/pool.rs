@@ -1,0 +1,139 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    Affinity, PersistentVolumeClaimSpec, ResourceRequirements, Toleration, TopologySpreadConstraint,
+};
+use kube::KubeSchema;
+use serde::{Deserialize, Serialize};
+
+/// One pool: `servers` pods, each with `persistence.volumesPerServer` volumes. A pool is
+/// part of its Tenant's single RustFS cluster; it is not a separate storage tier.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(
+    validation = Rule::new("self.servers * self.persistence.volumesPerServer >= 4")
+        .message("spec.pools[].servers * persistence.volumesPerServer must be at least 4 (RustFS erasure coding needs 4 drives per pool): raise servers or volumesPerServer"),
+    validation = Rule::new("[2,3,4,5,6,7,8,9,10,11,12,13,14,15,16].exists(d, (self.servers * self.persistence.volumesPerServer) % d == 0)")
+        .message("spec.pools[]: servers * persistence.volumesPerServer must split into erasure sets of 2 to 16 drives (a prime total above 16 cannot): change servers or volumesPerServer"),
+    validation = Rule::new("self.servers >= oldSelf.servers")
+        .message("spec.pools[].servers cannot be lowered: removing servers removes drives that hold erasure-coded data; restore the previous value (add a pool to grow)")
+        .reason(kube::core::Reason::FieldValueForbidden),
+    validation = Rule::new("self.persistence.volumesPerServer == oldSelf.persistence.volumesPerServer")
+        .message("spec.pools[].persistence.volumesPerServer is immutable: the volumes hold data; restore the previous value (add a pool to grow)")
+        .reason(kube::core::Reason::FieldValueForbidden),
+)]
+pub struct Pool {
+    /// Pool name, unique within the Tenant and a DNS label. It names the StatefulSet
+    /// `<tenant>-<pool>` and cannot change after creation.
+    #[schemars(length(min = 1, max = 50))]
+    #[x_kube(validation = Rule::new("self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')")
+        .message("spec.pools[].name must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit"))]
+    pub name: String,
+
+    /// Number of RustFS servers (pods) in this pool. It can grow but never shrink.
+    #[schemars(range(min = 1, max = 1024))]
+    pub servers: i32,
+
+    /// Volumes of each server.
+    pub persistence: Persistence,
+
+    /// Scheduling of this pool's pods (flat in YAML: `nodeSelector`, `affinity`,
+    /// `tolerations`, `resources`, `topologySpreadConstraints`, `priorityClassName`).
+    #[serde(flatten)]
+    pub scheduling: SchedulingConfig,
+}
+
+/// Where and with which resources a pool's pods run. Flattened into [`Pool`] in YAML.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SchedulingConfig {
+    /// Node labels the pool's pods must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_selector: Option<BTreeMap<String, String>>,
+
+    /// Node and pod (anti-)affinity of the pool's pods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<Affinity>,
+
+    /// Taints the pool's pods tolerate (for example dedicated or spot nodes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerations: Option<Vec<Toleration>>,
+
+    /// CPU and memory requests and limits of the RustFS container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+
+    /// How the pool's pods spread over zones, nodes or other topology domains.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topology_spread_constraints: Option<Vec<TopologySpreadConstraint>>,
+
+    /// PriorityClass for this pool's pods; overrides the Tenant's `priorityClassName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 253))]
+    pub priority_class_name: Option<String>,
+}
+
+/// The volumes of every server of a pool.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(
+    validation = Rule::new("(has(self.volumeClaimTemplate) && has(self.volumeClaimTemplate.storageClassName) ? self.volumeClaimTemplate.storageClassName : '') == (has(oldSelf.volumeClaimTemplate) && has(oldSelf.volumeClaimTemplate.storageClassName) ? oldSelf.volumeClaimTemplate.storageClassName : '')")
+        .message("spec.pools[].persistence.volumeClaimTemplate.storageClassName is immutable: existing volumes keep their class; restore the previous value or add a pool with the new class")
+        .reason(kube::core::Reason::FieldValueForbidden),
+)]
+pub struct Persistence {
+    /// Volumes (PersistentVolumeClaims) per server; every server of the pool gets the same
+    /// number. Immutable after creation.
+    #[schemars(range(min = 1, max = 256))]
+    pub volumes_per_server: i32,
+
+    /// Template of each volume's claim. Defaults to ReadWriteOnce, 10Gi, the cluster's
+    /// default StorageClass. The StatefulSet cannot change it after creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_claim_template: Option<PersistentVolumeClaimSpec>,
+
+    /// Directory under which the volumes are mounted, as `<path>/rustfs0`, `<path>/rustfs1`, ...
+    #[serde(default = "default_path")]
+    #[schemars(length(min = 2, max = 200))]
+    #[x_kube(validation = Rule::new("self.startsWith('/') && !self.endsWith('/')")
+        .message("spec.pools[].persistence.path must be an absolute path without a trailing '/', such as /data"))]
+    pub path: String,
+
+    /// Labels added to every volume claim of the pool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeMap<String, String>>,
+
+    /// Annotations added to every volume claim of the pool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<BTreeMap<String, String>>,
+}
+
+impl Default for Persistence {
+    fn default() -> Self {
+        Self {
+            volumes_per_server: 4,
+            volume_claim_template: None,
+            path: default_path(),
+            labels: None,
+            annotations: None,
+        }
+    }
+}
+
+fn default_path() -> String {
+    "/data".to_owned()
+}

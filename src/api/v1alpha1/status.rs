@@ -1,0 +1,141 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+use chrono::{DateTime, Utc};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use machine::Phase;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// What the operator last observed and decided for a Tenant. Written on every reconcile,
+/// failures included.
+#[derive(JsonSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantStatus {
+    /// Lifecycle phase: Validating, CredentialsCheck, Provisioning, RollingOut, Ready,
+    /// Degraded or Failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<Phase>,
+
+    /// CamelCase reason for the phase, such as `RolloutComplete` or `CredentialsMissing`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+
+    /// Human-readable explanation of the phase, naming the field to fix when one is wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+
+    /// The `metadata.generation` this status describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+
+    /// Ready servers over desired servers, such as `4/4`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready: Option<String>,
+
+    /// Ready pools over pools, such as `2/2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pools_ready: Option<String>,
+
+    /// The RustFS image the StatefulSets are set to run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+
+    /// Ready RustFS servers over all pools.
+    #[serde(default)]
+    pub available_replicas: i32,
+
+    /// Standard conditions: `Ready`, `Progressing`, `Degraded`, and the step conditions
+    /// `SpecValid`, `CredentialsValid`, `ResourcesApplied`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["type"]))]
+    pub conditions: Vec<Condition>,
+
+    /// Per-pool state read from the pool's StatefulSet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pools: Vec<PoolStatus>,
+
+    /// The most recent phase transitions, newest last, with the trace id of each so a
+    /// transition leads straight to its trace.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitions: Vec<TransitionRecord>,
+}
+
+/// State of one pool, from its StatefulSet.
+#[derive(JsonSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolStatus {
+    /// Pool name.
+    pub name: String,
+    /// Name of the pool's StatefulSet.
+    pub stateful_set: String,
+    /// Desired servers.
+    pub replicas: i32,
+    /// Servers whose pod is ready.
+    pub ready_replicas: i32,
+    /// Servers already running the current pod template.
+    pub updated_replicas: i32,
+    /// StatefulSet revision of the running pods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_revision: Option<String>,
+    /// StatefulSet revision being rolled out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_revision: Option<String>,
+    /// Summary of the pool.
+    pub state: PoolState,
+}
+
+/// Summary state of one pool.
+#[derive(
+    JsonSchema,
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    strum::Display,
+    strum::AsRefStr,
+)]
+pub enum PoolState {
+    /// The StatefulSet does not exist yet.
+    #[default]
+    NotCreated,
+    /// Pods are being created or updated.
+    RollingOut,
+    /// Every server is ready and up to date.
+    Ready,
+    /// Some servers are not ready after the pool was fully up.
+    Degraded,
+}
+
+/// One phase transition, kept in a short bounded history.
+#[derive(JsonSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TransitionRecord {
+    /// Phase before.
+    pub from: Phase,
+    /// Phase after.
+    pub to: Phase,
+    /// CamelCase reason of the transition.
+    pub reason: String,
+    /// When it happened.
+    pub time: DateTime<Utc>,
+    /// OpenTelemetry trace id of the reconcile that made the transition (empty when tracing
+    /// is off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+}

@@ -1,0 +1,213 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+use k8s_openapi::api::core::v1::{
+    EnvVar, Lifecycle, LocalObjectReference, PodSecurityContext, SecurityContext,
+};
+use kube::CustomResource;
+use kube::KubeSchema;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Pool, TenantStatus};
+
+/// The RustFS image used when neither the Tenant nor the operator's `--default-image` names one.
+pub const DEFAULT_IMAGE: &str = "rustfs/rustfs:1.0.0-rc.3";
+
+/// A RustFS object-storage cluster: one or more pools of servers that together form ONE
+/// erasure-coded cluster.
+#[derive(CustomResource, KubeSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[kube(
+    group = "rustfs.com",
+    version = "v1alpha1",
+    kind = "Tenant",
+    plural = "tenants",
+    singular = "tenant",
+    shortname = "tenant",
+    category = "rustfs",
+    namespaced,
+    status = "TenantStatus",
+    derive = "PartialEq",
+    derive = "Default",
+    printcolumn(name = "Phase", type_ = "string", json_path = ".status.phase", description = "Lifecycle phase"),
+    printcolumn(name = "Ready", type_ = "string", json_path = ".status.ready", description = "Ready servers / desired servers"),
+    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    printcolumn(name = "Reason", type_ = "string", json_path = ".status.reason", priority = 1, description = "Why the tenant is in its phase"),
+    printcolumn(name = "Pools", type_ = "string", json_path = ".status.poolsReady", priority = 1, description = "Ready pools / pools"),
+    printcolumn(name = "Image", type_ = "string", json_path = ".status.image", priority = 1, description = "RustFS image in use"),
+    printcolumn(name = "Observed", type_ = "integer", json_path = ".status.observedGeneration", priority = 1, description = "Last generation the operator acted on"),
+    validation = Rule::new("self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')")
+        .message("metadata.name must start with a lowercase letter and contain only lowercase letters, digits and '-' (it names Services): rename the Tenant"),
+    validation = Rule::new("size(self.metadata.name) <= 55")
+        .message("metadata.name must be at most 55 characters so the generated Service '<name>-console' stays a valid DNS label: shorten the Tenant name"),
+    validation = Rule::new("self.spec.pools.all(p, size(self.metadata.name) + size(p.name) <= 51)")
+        .message("metadata.name and spec.pools[].name together must be at most 51 characters so StatefulSet '<tenant>-<pool>' and its pods keep valid names: shorten the Tenant or pool name"),
+)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(
+    validation = Rule::new("oldSelf.pools.all(p, self.pools.exists(q, q.name == p.name))")
+        .message("spec.pools: a pool cannot be removed or renamed once created, its volumes hold erasure-coded data: restore the pool (add new pools to grow)")
+        .reason(kube::core::Reason::FieldValueForbidden)
+)]
+pub struct TenantSpec {
+    /// Server pools. All pools of one Tenant form ONE RustFS cluster: erasure coding stripes
+    /// across the volumes of every pool, and the cluster runs at the speed of its slowest
+    /// pool. Use several pools to grow capacity, move to new hardware or spread over zones;
+    /// use separate Tenants for separate clusters (there is no hot/cold tiering between pools).
+    #[schemars(length(min = 1, max = 32))]
+    #[x_kube(merge_strategy = ListMerge::Map(vec!["name".into()]))]
+    pub pools: Vec<Pool>,
+
+    /// RustFS container image. Defaults to the operator's default image
+    /// (`rustfs/rustfs:1.0.0-rc.3` unless the operator was started with `--default-image`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 512))]
+    pub image: Option<String>,
+
+    /// Extra environment variables for the RustFS container. An entry with the same name as an
+    /// operator-managed variable replaces it, except `RUSTFS_VOLUMES`, `RUSTFS_ADDRESS` and
+    /// `RUSTFS_CONSOLE_ADDRESS`, which the cluster layout depends on (and the credential
+    /// variables when `credsSecret` is set, since the Secret wins).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 256))]
+    pub env: Vec<EnvVar>,
+
+    /// Name of the Kubernetes scheduler for the pods (`spec.schedulerName` of each pod).
+    /// Empty means the default scheduler.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 253))]
+    pub scheduler: Option<String>,
+
+    /// When the kubelet pulls the image: `Always`, `IfNotPresent` or `Never`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_pull_policy: Option<ImagePullPolicy>,
+
+    /// Secrets holding registry credentials for pulling the image.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub image_pull_secrets: Vec<LocalObjectReference>,
+
+    /// How the pods of each pool start: `Parallel` (default; RustFS waits for its peers
+    /// itself) or `OrderedReady`. Changing it after creation is refused by Kubernetes.
+    #[serde(default)]
+    pub pod_management_policy: PodManagementPolicy,
+
+    /// Secret in the Tenant's namespace holding the admin credentials under the keys
+    /// `accesskey` and `secretkey` (each at least 8 characters). Recommended for every
+    /// Tenant, required for a multi-server Tenant unless the credentials come from `env`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creds_secret: Option<CredsSecretRef>,
+
+    /// ServiceAccount the pods run as. When unset, the operator creates `<tenant>-sa` with a
+    /// Role and RoleBinding. When set, the account must exist (see `createServiceAccountRbac`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 253))]
+    pub service_account_name: Option<String>,
+
+    /// With `serviceAccountName` set: also create the Role and RoleBinding for that account.
+    /// Ignored when the operator creates the ServiceAccount itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_service_account_rbac: Option<bool>,
+
+    /// PriorityClass for the pods; a pool's own `priorityClassName` overrides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 253))]
+    pub priority_class_name: Option<String>,
+
+    /// Lifecycle hooks (postStart, preStop) for the RustFS container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<Lifecycle>,
+
+    /// Pod-level security context. Defaults to non-root uid/gid 10001 (the RustFS image's
+    /// user) with fsGroup 10001 so the volumes are writable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_context: Option<PodSecurityContext>,
+
+    /// Container-level security context for the RustFS container. Defaults to no privilege
+    /// escalation, all capabilities dropped and the RuntimeDefault seccomp profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_security_context: Option<SecurityContext>,
+}
+
+/// Reference to the Secret with the admin credentials.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CredsSecretRef {
+    /// Name of a Secret in the Tenant's namespace with keys `accesskey` and `secretkey`.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+}
+
+/// Image pull policy of the RustFS container.
+#[derive(
+    JsonSchema,
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::Display,
+    strum::AsRefStr,
+    strum::EnumString,
+)]
+pub enum ImagePullPolicy {
+    /// Pull on every pod start.
+    Always,
+    /// Pull only when the image is not on the node.
+    IfNotPresent,
+    /// Never pull; the image must already be on the node.
+    Never,
+}
+
+/// StatefulSet pod management policy of every pool.
+#[derive(
+    JsonSchema,
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    strum::Display,
+    strum::AsRefStr,
+    strum::EnumString,
+)]
+pub enum PodManagementPolicy {
+    /// Start and stop pods one at a time, in order.
+    OrderedReady,
+    /// Start and stop all pods at once (RustFS waits for its peers).
+    #[default]
+    Parallel,
+}
+
+impl Tenant {
+    /// The namespace of this Tenant; Tenants are namespaced, so it is always present for
+    /// objects read from the API server.
+    pub fn namespace_or_default(&self) -> &str {
+        self.metadata.namespace.as_deref().unwrap_or("default")
+    }
+
+    /// The Tenant's name.
+    pub fn name(&self) -> &str {
+        self.metadata.name.as_deref().unwrap_or_default()
+    }
+
+    /// Total RustFS servers (pods) over all pools.
+    pub fn total_servers(&self) -> i32 {
+        self.spec.pools.iter().map(|p| p.servers).sum()
+    }
+}
