@@ -1,0 +1,863 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! One StatefulSet per pool: `servers` pods, each with `volumesPerServer` volumes.
+//!
+//! Safety choices:
+//! - the selector is [`labels::pool_selector`], fixed for the pool's life;
+//! - volume claims are kept when the StatefulSet is deleted or scaled down
+//!   (`persistentVolumeClaimRetentionPolicy` Retain/Retain): they hold erasure-coded data;
+//! - non-root by default (uid/gid 10001, the RustFS image's user; fsGroup so the volumes are
+//!   writable), no privilege escalation, no capabilities, RuntimeDefault seccomp. A security
+//!   context given in the Tenant replaces the default as a whole, so what runs is exactly
+//!   what the user wrote.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{
+    StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec,
+    StatefulSetUpdateStrategy,
+};
+use k8s_openapi::api::core::v1::{
+    Affinity, Capabilities, Container, ContainerPort, EnvVar, HTTPGetAction, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PodAffinityTerm, PodAntiAffinity, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe, SeccompProfile, SecurityContext, VolumeMount,
+    VolumeResourceRequirements, WeightedPodAffinityTerm,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::env::{self, EnvMerge};
+use super::{BuildContext, Owner, labels, names};
+use crate::api::v1alpha1::Pool;
+
+/// Liveness endpoint of RustFS: the process serves HTTP.
+pub const LIVENESS_PATH: &str = "/health";
+/// Readiness endpoint of RustFS: storage, IAM and peers ready (503 otherwise).
+pub const READINESS_PATH: &str = "/health/ready";
+/// uid and gid of the user in the RustFS image.
+pub const RUSTFS_UID: i64 = 10001;
+/// Size of each volume when the Tenant gives no claim template (or no storage request).
+pub const DEFAULT_VOLUME_SIZE: &str = "10Gi";
+/// Access mode of each volume when the claim template names none.
+pub const DEFAULT_ACCESS_MODE: &str = "ReadWriteOnce";
+
+/// The StatefulSet of `pool`.
+pub fn stateful_set(owner: &Owner, pool: &Pool, ctx: &BuildContext) -> StatefulSet {
+    build(owner, pool, ctx, &env_for(owner, ctx).env)
+}
+
+/// The container env shared by every pool of the Tenant.
+pub(crate) fn env_for(owner: &Owner, ctx: &BuildContext) -> EnvMerge {
+    env::container_env(
+        owner.name(),
+        owner.namespace(),
+        &owner.tenant().spec,
+        &ctx.cluster_domain,
+    )
+}
+
+pub(crate) fn build(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> StatefulSet {
+    let tenant = owner.name();
+    let pod_labels = labels::pool_labels(tenant, &pool.name);
+    StatefulSet {
+        metadata: owner.meta(names::stateful_set(tenant, &pool.name), pod_labels.clone()),
+        spec: Some(StatefulSetSpec {
+            replicas: Some(pool.servers),
+            service_name: Some(names::headless_service(tenant)),
+            pod_management_policy: Some(owner.tenant().spec.pod_management_policy.to_string()),
+            selector: labels::pool_selector(tenant, &pool.name),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(pod_labels),
+                    ..ObjectMeta::default()
+                }),
+                spec: Some(pod_spec(owner, pool, ctx, env)),
+            },
+            volume_claim_templates: Some(volume_claim_templates(tenant, pool)),
+            persistent_volume_claim_retention_policy: Some(
+                StatefulSetPersistentVolumeClaimRetentionPolicy {
+                    when_deleted: Some("Retain".to_owned()),
+                    when_scaled: Some("Retain".to_owned()),
+                },
+            ),
+            update_strategy: Some(StatefulSetUpdateStrategy {
+                type_: Some("RollingUpdate".to_owned()),
+                rolling_update: None,
+            }),
+            ..StatefulSetSpec::default()
+        }),
+        status: None,
+    }
+}
+
+fn pod_spec(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> PodSpec {
+    let spec = &owner.tenant().spec;
+    let scheduling = &pool.scheduling;
+    PodSpec {
+        service_account_name: Some(names::pod_service_account(owner.name(), spec)),
+        scheduler_name: spec.scheduler.clone(),
+        priority_class_name: scheduling
+            .priority_class_name
+            .clone()
+            .or_else(|| spec.priority_class_name.clone()),
+        image_pull_secrets: (!spec.image_pull_secrets.is_empty())
+            .then(|| spec.image_pull_secrets.clone()),
+        node_selector: scheduling.node_selector.clone(),
+        affinity: Some(
+            scheduling
+                .affinity
+                .clone()
+                .unwrap_or_else(|| spread_over_nodes(owner.name())),
+        ),
+        tolerations: scheduling.tolerations.clone(),
+        topology_spread_constraints: scheduling.topology_spread_constraints.clone(),
+        security_context: Some(
+            spec.security_context
+                .clone()
+                .unwrap_or_else(default_pod_security_context),
+        ),
+        containers: vec![container(owner, pool, ctx, env)],
+        ..PodSpec::default()
+    }
+}
+
+fn container(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> Container {
+    let spec = &owner.tenant().spec;
+    Container {
+        name: names::CONTAINER.to_owned(),
+        image: Some(
+            spec.image
+                .clone()
+                .unwrap_or_else(|| ctx.default_image.clone()),
+        ),
+        image_pull_policy: spec.image_pull_policy.map(|p| p.to_string()),
+        ports: Some(vec![
+            container_port(names::S3_PORT_NAME, names::S3_PORT),
+            container_port(names::CONSOLE_PORT_NAME, names::CONSOLE_PORT),
+        ]),
+        env: Some(env.to_vec()),
+        resources: pool.scheduling.resources.clone(),
+        volume_mounts: Some(
+            (0..pool.persistence.volumes_per_server)
+                .map(|i| VolumeMount {
+                    name: names::volume(i),
+                    mount_path: names::volume_mount_path(&pool.persistence.path, i),
+                    ..VolumeMount::default()
+                })
+                .collect(),
+        ),
+        startup_probe: Some(startup_probe()),
+        liveness_probe: Some(liveness_probe()),
+        readiness_probe: Some(readiness_probe()),
+        lifecycle: spec.lifecycle.clone(),
+        security_context: Some(
+            spec.container_security_context
+                .clone()
+                .unwrap_or_else(default_container_security_context),
+        ),
+        ..Container::default()
+    }
+}
+
+fn container_port(name: &str, number: i32) -> ContainerPort {
+    ContainerPort {
+        name: Some(name.to_owned()),
+        container_port: number,
+        // Explicit: protocol is part of the port list's merge key in server-side apply.
+        protocol: Some("TCP".to_owned()),
+        ..ContainerPort::default()
+    }
+}
+
+fn http_probe(path: &str) -> Probe {
+    Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some(path.to_owned()),
+            port: IntOrString::Int(names::S3_PORT),
+            scheme: Some("HTTP".to_owned()),
+            ..HTTPGetAction::default()
+        }),
+        ..Probe::default()
+    }
+}
+
+/// Up to 5 minutes for the first `/health`: a fresh server may format its drives and wait for
+/// peers whose volumes are still being provisioned. Liveness only starts after it succeeds.
+pub fn startup_probe() -> Probe {
+    Probe {
+        period_seconds: Some(5),
+        timeout_seconds: Some(3),
+        failure_threshold: Some(60),
+        ..http_probe(LIVENESS_PATH)
+    }
+}
+
+/// `/health` every 10 s; restarted after 30 s without an answer.
+pub fn liveness_probe() -> Probe {
+    Probe {
+        period_seconds: Some(10),
+        timeout_seconds: Some(5),
+        failure_threshold: Some(3),
+        ..http_probe(LIVENESS_PATH)
+    }
+}
+
+/// `/health/ready` every 5 s; out of the IO Service after 15 s of 503s.
+pub fn readiness_probe() -> Probe {
+    Probe {
+        period_seconds: Some(5),
+        timeout_seconds: Some(3),
+        failure_threshold: Some(3),
+        success_threshold: Some(1),
+        ..http_probe(READINESS_PATH)
+    }
+}
+
+/// Without an affinity in the pool: prefer to put the Tenant's pods on different nodes, so one
+/// node failure takes as few drives of an erasure set as possible. Only preferred, so small
+/// clusters still schedule everything.
+fn spread_over_nodes(tenant: &str) -> Affinity {
+    Affinity {
+        pod_anti_affinity: Some(PodAntiAffinity {
+            preferred_during_scheduling_ignored_during_execution: Some(vec![
+                WeightedPodAffinityTerm {
+                    weight: 100,
+                    pod_affinity_term: PodAffinityTerm {
+                        label_selector: Some(LabelSelector {
+                            match_labels: Some(labels::tenant_selector_labels(tenant)),
+                            match_expressions: None,
+                        }),
+                        topology_key: "kubernetes.io/hostname".to_owned(),
+                        ..PodAffinityTerm::default()
+                    },
+                },
+            ]),
+            required_during_scheduling_ignored_during_execution: None,
+        }),
+        ..Affinity::default()
+    }
+}
+
+/// Pod security context when the Tenant gives none.
+pub fn default_pod_security_context() -> PodSecurityContext {
+    PodSecurityContext {
+        run_as_user: Some(RUSTFS_UID),
+        run_as_group: Some(RUSTFS_UID),
+        run_as_non_root: Some(true),
+        fs_group: Some(RUSTFS_UID),
+        // Large volumes: do not walk every file on each start.
+        fs_group_change_policy: Some("OnRootMismatch".to_owned()),
+        seccomp_profile: Some(runtime_default_seccomp()),
+        ..PodSecurityContext::default()
+    }
+}
+
+/// Container security context when the Tenant gives none.
+pub fn default_container_security_context() -> SecurityContext {
+    SecurityContext {
+        allow_privilege_escalation: Some(false),
+        capabilities: Some(Capabilities {
+            add: None,
+            drop: Some(vec!["ALL".to_owned()]),
+        }),
+        run_as_non_root: Some(true),
+        seccomp_profile: Some(runtime_default_seccomp()),
+        ..SecurityContext::default()
+    }
+}
+
+fn runtime_default_seccomp() -> SeccompProfile {
+    SeccompProfile {
+        type_: "RuntimeDefault".to_owned(),
+        localhost_profile: None,
+    }
+}
+
+/// One claim template per volume, `vol-0` ... `vol-{V-1}`.
+///
+/// Labels: the pool's labels (the operator's keys win over `persistence.labels`, so claims
+/// can always be found by Tenant and pool); annotations: `persistence.annotations`.
+pub fn volume_claim_templates(tenant: &str, pool: &Pool) -> Vec<PersistentVolumeClaim> {
+    let persistence = &pool.persistence;
+    let mut claim_labels = persistence.labels.clone().unwrap_or_default();
+    claim_labels.extend(labels::pool_labels(tenant, &pool.name));
+    let spec = claim_spec(persistence.volume_claim_template.as_ref());
+    (0..persistence.volumes_per_server)
+        .map(|i| PersistentVolumeClaim {
+            metadata: ObjectMeta {
+                name: Some(names::volume(i)),
+                labels: Some(claim_labels.clone()),
+                annotations: persistence.annotations.clone(),
+                ..ObjectMeta::default()
+            },
+            spec: Some(spec.clone()),
+            status: None,
+        })
+        .collect()
+}
+
+/// The user's claim template, with ReadWriteOnce and 10Gi filled in where it names no access
+/// mode or no storage request (a claim without them is rejected by the API server).
+pub fn claim_spec(user: Option<&PersistentVolumeClaimSpec>) -> PersistentVolumeClaimSpec {
+    let mut spec = user.cloned().unwrap_or_default();
+    if spec.access_modes.as_ref().is_none_or(Vec::is_empty) {
+        spec.access_modes = Some(vec![DEFAULT_ACCESS_MODE.to_owned()]);
+    }
+    let resources = spec
+        .resources
+        .get_or_insert_with(VolumeResourceRequirements::default);
+    resources
+        .requests
+        .get_or_insert_with(BTreeMap::new)
+        .entry("storage".to_owned())
+        .or_insert_with(|| Quantity(DEFAULT_VOLUME_SIZE.to_owned()));
+    spec
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::v1alpha1::{ImagePullPolicy, PodManagementPolicy, Tenant};
+    use crate::resources::fixtures::TenantBuilder;
+    use k8s_openapi::api::core::v1::{
+        Lifecycle, LifecycleHandler, LocalObjectReference, NodeAffinity, ResourceRequirements,
+        SleepAction, Toleration, TopologySpreadConstraint,
+    };
+
+    fn render(t: &Tenant) -> StatefulSet {
+        render_with(t, &BuildContext::default())
+    }
+
+    fn render_with(t: &Tenant, ctx: &BuildContext) -> StatefulSet {
+        let owner = Owner::new(t).unwrap();
+        stateful_set(&owner, &t.spec.pools[0], ctx)
+    }
+
+    fn spec(s: &StatefulSet) -> &StatefulSetSpec {
+        s.spec.as_ref().unwrap()
+    }
+
+    fn pod(s: &StatefulSet) -> &PodSpec {
+        spec(s).template.spec.as_ref().unwrap()
+    }
+
+    fn rustfs(s: &StatefulSet) -> &Container {
+        let containers = &pod(s).containers;
+        assert_eq!(containers.len(), 1);
+        &containers[0]
+    }
+
+    fn pod_labels(s: &StatefulSet) -> &BTreeMap<String, String> {
+        spec(s)
+            .template
+            .metadata
+            .as_ref()
+            .unwrap()
+            .labels
+            .as_ref()
+            .unwrap()
+    }
+
+    fn q(s: &str) -> Quantity {
+        Quantity(s.to_owned())
+    }
+
+    #[test]
+    fn replicas_service_and_policies() {
+        let sts = render(&TenantBuilder::new("t").pool("p0", 4, 4).build());
+        assert_eq!(sts.metadata.name.as_deref(), Some("t-p0"));
+        let s = spec(&sts);
+        assert_eq!(s.replicas, Some(4));
+        assert_eq!(s.service_name.as_deref(), Some("t-hl"));
+        assert_eq!(s.pod_management_policy.as_deref(), Some("Parallel"));
+        assert_eq!(
+            s.update_strategy.as_ref().unwrap().type_.as_deref(),
+            Some("RollingUpdate")
+        );
+        let ordered = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 4)
+                .spec(|s| s.pod_management_policy = PodManagementPolicy::OrderedReady)
+                .build(),
+        );
+        assert_eq!(
+            spec(&ordered).pod_management_policy.as_deref(),
+            Some("OrderedReady")
+        );
+    }
+
+    #[test]
+    fn claims_are_never_deleted() {
+        let sts = render(&TenantBuilder::new("t").pool("p0", 4, 4).build());
+        let policy = spec(&sts)
+            .persistent_volume_claim_retention_policy
+            .as_ref()
+            .unwrap();
+        assert_eq!(policy.when_deleted.as_deref(), Some("Retain"));
+        assert_eq!(policy.when_scaled.as_deref(), Some("Retain"));
+    }
+
+    #[test]
+    fn selector_is_a_stable_subset_of_the_pod_labels() {
+        let plain = render(&TenantBuilder::new("t").pool("p0", 4, 4).build());
+        let selector = spec(&plain).selector.match_labels.clone().unwrap();
+        assert_eq!(
+            selector,
+            BTreeMap::from([
+                ("rustfs.com/tenant".to_owned(), "t".to_owned()),
+                ("rustfs.com/pool".to_owned(), "p0".to_owned()),
+            ])
+        );
+        assert!(spec(&plain).selector.match_expressions.is_none());
+        for (k, v) in &selector {
+            assert_eq!(pod_labels(&plain).get(k), Some(v), "selector key {k}");
+        }
+        assert_eq!(sts_labels(&plain), pod_labels(&plain));
+
+        // Everything else that can change leaves the selector (and pod labels) alone.
+        let changed = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 8, 4)
+                .with_pool(|p| {
+                    p.scheduling.resources = Some(ResourceRequirements::default());
+                    p.scheduling.priority_class_name = Some("high".into());
+                })
+                .image("rustfs/rustfs:9.9.9")
+                .env("X", "1")
+                .creds("s")
+                .service_account("mine")
+                .spec(|s| s.scheduler = Some("other".into()))
+                .build(),
+        );
+        assert_eq!(spec(&changed).selector, spec(&plain).selector);
+        assert_eq!(pod_labels(&changed), pod_labels(&plain));
+    }
+
+    fn sts_labels(s: &StatefulSet) -> &BTreeMap<String, String> {
+        s.metadata.labels.as_ref().unwrap()
+    }
+
+    #[test]
+    fn image_from_tenant_or_operator_default() {
+        let ctx = BuildContext {
+            default_image: "registry.local/rustfs:pinned".into(),
+            ..BuildContext::default()
+        };
+        let default = render_with(&TenantBuilder::new("t").pool("p0", 4, 4).build(), &ctx);
+        assert_eq!(
+            rustfs(&default).image.as_deref(),
+            Some("registry.local/rustfs:pinned")
+        );
+        assert_eq!(rustfs(&default).image_pull_policy, None);
+        assert_eq!(
+            rustfs(&render(&TenantBuilder::new("t").pool("p0", 4, 4).build()))
+                .image
+                .as_deref(),
+            Some("rustfs/rustfs:1.0.0-rc.3")
+        );
+
+        let own = render_with(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 4)
+                .image("mine:1")
+                .spec(|s| {
+                    s.image_pull_policy = Some(ImagePullPolicy::Always);
+                    s.image_pull_secrets = vec![LocalObjectReference { name: "reg".into() }];
+                })
+                .build(),
+            &ctx,
+        );
+        assert_eq!(rustfs(&own).image.as_deref(), Some("mine:1"));
+        assert_eq!(rustfs(&own).image_pull_policy.as_deref(), Some("Always"));
+        assert_eq!(
+            pod(&own).image_pull_secrets,
+            Some(vec![LocalObjectReference { name: "reg".into() }])
+        );
+        assert_eq!(pod(&default).image_pull_secrets, None);
+    }
+
+    #[test]
+    fn pod_identity_and_scheduler() {
+        let default = render(&TenantBuilder::new("t").pool("p0", 4, 4).build());
+        assert_eq!(pod(&default).service_account_name.as_deref(), Some("t-sa"));
+        assert_eq!(pod(&default).scheduler_name, None);
+        let own = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 4)
+                .service_account("mine")
+                .spec(|s| s.scheduler = Some("batch".into()))
+                .build(),
+        );
+        assert_eq!(pod(&own).service_account_name.as_deref(), Some("mine"));
+        assert_eq!(pod(&own).scheduler_name.as_deref(), Some("batch"));
+    }
+
+    #[test]
+    fn pool_priority_class_overrides_the_tenants() {
+        let tenant_only = TenantBuilder::new("t")
+            .pool("p0", 4, 4)
+            .spec(|s| s.priority_class_name = Some("tenant-prio".into()));
+        assert_eq!(
+            pod(&render(&tenant_only.build()))
+                .priority_class_name
+                .as_deref(),
+            Some("tenant-prio")
+        );
+        let both = TenantBuilder::new("t")
+            .pool("p0", 4, 4)
+            .with_pool(|p| p.scheduling.priority_class_name = Some("pool-prio".into()))
+            .spec(|s| s.priority_class_name = Some("tenant-prio".into()));
+        assert_eq!(
+            pod(&render(&both.build())).priority_class_name.as_deref(),
+            Some("pool-prio")
+        );
+        let neither = render(&TenantBuilder::new("t").pool("p0", 4, 4).build());
+        assert_eq!(pod(&neither).priority_class_name, None);
+    }
+
+    #[test]
+    fn pool_scheduling_is_copied_to_its_pods() {
+        let affinity = Affinity {
+            node_affinity: Some(NodeAffinity::default()),
+            ..Affinity::default()
+        };
+        let toleration = Toleration {
+            key: Some("spot".into()),
+            operator: Some("Exists".into()),
+            ..Toleration::default()
+        };
+        let spread = TopologySpreadConstraint {
+            max_skew: 1,
+            topology_key: "topology.kubernetes.io/zone".into(),
+            when_unsatisfiable: "DoNotSchedule".into(),
+            ..TopologySpreadConstraint::default()
+        };
+        let resources = ResourceRequirements {
+            requests: Some(BTreeMap::from([("cpu".to_owned(), q("2"))])),
+            ..ResourceRequirements::default()
+        };
+        let t = TenantBuilder::new("t")
+            .pool("p0", 4, 4)
+            .with_pool(|p| {
+                p.scheduling.node_selector = Some(BTreeMap::from([("disk".into(), "ssd".into())]));
+                p.scheduling.affinity = Some(affinity.clone());
+                p.scheduling.tolerations = Some(vec![toleration.clone()]);
+                p.scheduling.topology_spread_constraints = Some(vec![spread.clone()]);
+                p.scheduling.resources = Some(resources.clone());
+            })
+            .build();
+        let sts = render(&t);
+        let p = pod(&sts);
+        assert_eq!(p.node_selector.as_ref().unwrap()["disk"], "ssd");
+        assert_eq!(
+            p.affinity,
+            Some(affinity),
+            "the user's affinity replaces the default"
+        );
+        assert_eq!(p.tolerations, Some(vec![toleration]));
+        assert_eq!(p.topology_spread_constraints, Some(vec![spread]));
+        assert_eq!(rustfs(&sts).resources, Some(resources));
+    }
+
+    #[test]
+    fn pods_prefer_distinct_nodes_without_a_user_affinity() {
+        let sts = render(&TenantBuilder::new("t").pool("p0", 4, 4).build());
+        let anti = pod(&sts)
+            .affinity
+            .as_ref()
+            .unwrap()
+            .pod_anti_affinity
+            .as_ref()
+            .unwrap();
+        assert!(
+            anti.required_during_scheduling_ignored_during_execution
+                .is_none()
+        );
+        let terms = anti
+            .preferred_during_scheduling_ignored_during_execution
+            .as_ref()
+            .unwrap();
+        assert_eq!(terms.len(), 1);
+        assert_eq!(
+            terms[0].pod_affinity_term.topology_key,
+            "kubernetes.io/hostname"
+        );
+        assert_eq!(
+            terms[0]
+                .pod_affinity_term
+                .label_selector
+                .as_ref()
+                .unwrap()
+                .match_labels,
+            Some(labels::tenant_selector_labels("t"))
+        );
+    }
+
+    #[test]
+    fn ports_and_probes_hit_rustfs_endpoints() {
+        let sts = render(&TenantBuilder::new("t").pool("p0", 4, 4).build());
+        let c = rustfs(&sts);
+        assert_eq!(c.name, "rustfs");
+        let ports: Vec<_> = c
+            .ports
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_deref().unwrap(),
+                    p.container_port,
+                    p.protocol.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            ports,
+            [("s3", 9000, Some("TCP")), ("console", 9001, Some("TCP"))]
+        );
+
+        let get = |p: &Option<Probe>| {
+            let h = p.as_ref().unwrap().http_get.clone().unwrap();
+            (h.path.unwrap(), h.port)
+        };
+        assert_eq!(
+            get(&c.liveness_probe),
+            ("/health".into(), IntOrString::Int(9000))
+        );
+        assert_eq!(
+            get(&c.readiness_probe),
+            ("/health/ready".into(), IntOrString::Int(9000))
+        );
+        assert_eq!(
+            get(&c.startup_probe),
+            ("/health".into(), IntOrString::Int(9000))
+        );
+        // The startup budget covers slow drive provisioning; liveness stays quick after it.
+        let startup = c.startup_probe.as_ref().unwrap();
+        let budget = startup.period_seconds.unwrap() * startup.failure_threshold.unwrap();
+        assert!(budget >= 300, "startup budget {budget}s");
+        let live = c.liveness_probe.as_ref().unwrap();
+        assert!(live.period_seconds.unwrap() * live.failure_threshold.unwrap() <= 60);
+    }
+
+    #[test]
+    fn security_defaults_are_non_root_and_locked_down() {
+        let sts = render(&TenantBuilder::new("t").pool("p0", 4, 4).build());
+        let p = pod(&sts).security_context.clone().unwrap();
+        assert_eq!(p.run_as_user, Some(10001));
+        assert_eq!(p.run_as_group, Some(10001));
+        assert_eq!(p.fs_group, Some(10001));
+        assert_eq!(p.run_as_non_root, Some(true));
+        assert_eq!(p.fs_group_change_policy.as_deref(), Some("OnRootMismatch"));
+        assert_eq!(p.seccomp_profile.unwrap().type_, "RuntimeDefault");
+        let c = rustfs(&sts).security_context.clone().unwrap();
+        assert_eq!(c.allow_privilege_escalation, Some(false));
+        assert_eq!(c.capabilities.unwrap().drop, Some(vec!["ALL".to_owned()]));
+        assert_eq!(c.privileged, None);
+        assert_eq!(c.seccomp_profile.unwrap().type_, "RuntimeDefault");
+    }
+
+    #[test]
+    fn user_security_contexts_replace_the_defaults() {
+        let pod_sc = PodSecurityContext {
+            run_as_user: Some(2000),
+            ..PodSecurityContext::default()
+        };
+        let container_sc = SecurityContext {
+            read_only_root_filesystem: Some(true),
+            ..SecurityContext::default()
+        };
+        let sts = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 4)
+                .spec(|s| {
+                    s.security_context = Some(pod_sc.clone());
+                    s.container_security_context = Some(container_sc.clone());
+                })
+                .build(),
+        );
+        assert_eq!(pod(&sts).security_context, Some(pod_sc));
+        assert_eq!(rustfs(&sts).security_context, Some(container_sc));
+    }
+
+    #[test]
+    fn lifecycle_is_passed_through() {
+        let lifecycle = Lifecycle {
+            pre_stop: Some(LifecycleHandler {
+                sleep: Some(SleepAction { seconds: 5 }),
+                ..LifecycleHandler::default()
+            }),
+            ..Lifecycle::default()
+        };
+        let sts = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 4)
+                .spec(|s| s.lifecycle = Some(lifecycle.clone()))
+                .build(),
+        );
+        assert_eq!(rustfs(&sts).lifecycle, Some(lifecycle));
+    }
+
+    #[test]
+    fn one_mount_per_volume_under_the_pool_path() {
+        let sts = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 2, 3)
+                .path("/mnt/d")
+                .build(),
+        );
+        let mounts: Vec<_> = rustfs(&sts)
+            .volume_mounts
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|m| (m.name.as_str(), m.mount_path.as_str()))
+            .collect();
+        assert_eq!(
+            mounts,
+            [
+                ("vol-0", "/mnt/d/rustfs0"),
+                ("vol-1", "/mnt/d/rustfs1"),
+                ("vol-2", "/mnt/d/rustfs2")
+            ]
+        );
+        let claims: Vec<_> = spec(&sts)
+            .volume_claim_templates
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|c| c.metadata.name.clone().unwrap())
+            .collect();
+        assert_eq!(claims, ["vol-0", "vol-1", "vol-2"]);
+        // Pod-level volumes are not declared: claim templates provide them.
+        assert_eq!(pod(&sts).volumes, None);
+    }
+
+    #[test]
+    fn env_is_the_tenants_merged_env() {
+        let t = TenantBuilder::new("t")
+            .pool("p0", 4, 4)
+            .creds("s")
+            .env("X", "1")
+            .build();
+        let sts = render(&t);
+        let expected = env::container_env("t", "ns", &t.spec, "cluster.local").env;
+        assert_eq!(rustfs(&sts).env, Some(expected));
+    }
+
+    #[test]
+    fn default_claim_is_rwo_10gi() {
+        let sts = render(&TenantBuilder::new("t").pool("p0", 4, 2).build());
+        let claims = spec(&sts).volume_claim_templates.clone().unwrap();
+        assert_eq!(claims.len(), 2);
+        for c in claims {
+            let s = c.spec.unwrap();
+            assert_eq!(s.access_modes, Some(vec!["ReadWriteOnce".to_owned()]));
+            assert_eq!(s.resources.unwrap().requests.unwrap()["storage"], q("10Gi"));
+            assert_eq!(s.storage_class_name, None);
+            assert_eq!(c.metadata.annotations, None);
+            let l = c.metadata.labels.unwrap();
+            assert_eq!(l["rustfs.com/tenant"], "t");
+            assert_eq!(l["rustfs.com/pool"], "p0");
+            assert_eq!(l["app.kubernetes.io/managed-by"], "rustfs-operator");
+        }
+    }
+
+    #[test]
+    fn user_claim_template_is_kept() {
+        let user = PersistentVolumeClaimSpec {
+            access_modes: Some(vec!["ReadWriteOncePod".into()]),
+            storage_class_name: Some("nvme".into()),
+            volume_mode: Some("Filesystem".into()),
+            resources: Some(VolumeResourceRequirements {
+                requests: Some(BTreeMap::from([("storage".to_owned(), q("1Ti"))])),
+                limits: None,
+            }),
+            ..PersistentVolumeClaimSpec::default()
+        };
+        let sts = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 4)
+                .claim_template(user.clone())
+                .build(),
+        );
+        for c in spec(&sts).volume_claim_templates.clone().unwrap() {
+            assert_eq!(c.spec, Some(user.clone()));
+        }
+    }
+
+    #[test]
+    fn partial_claim_template_gets_the_missing_defaults() {
+        let user = PersistentVolumeClaimSpec {
+            storage_class_name: Some("local-path".into()),
+            ..PersistentVolumeClaimSpec::default()
+        };
+        let s = claim_spec(Some(&user));
+        assert_eq!(s.storage_class_name.as_deref(), Some("local-path"));
+        assert_eq!(s.access_modes, Some(vec!["ReadWriteOnce".to_owned()]));
+        assert_eq!(s.resources.unwrap().requests.unwrap()["storage"], q("10Gi"));
+
+        let empty_modes = PersistentVolumeClaimSpec {
+            access_modes: Some(vec![]),
+            ..PersistentVolumeClaimSpec::default()
+        };
+        assert_eq!(
+            claim_spec(Some(&empty_modes)).access_modes,
+            Some(vec!["ReadWriteOnce".to_owned()])
+        );
+    }
+
+    #[test]
+    fn claim_labels_and_annotations_from_persistence() {
+        let sts = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 2)
+                .claim_metadata(
+                    &[("backup", "daily"), ("rustfs.com/tenant", "spoofed")],
+                    &[("snapshot.example/policy", "gold")],
+                )
+                .build(),
+        );
+        for c in spec(&sts).volume_claim_templates.clone().unwrap() {
+            let l = c.metadata.labels.unwrap();
+            assert_eq!(l["backup"], "daily");
+            assert_eq!(l["rustfs.com/tenant"], "t", "operator labels win");
+            assert_eq!(l["app.kubernetes.io/name"], "rustfs");
+            assert_eq!(
+                c.metadata.annotations.unwrap()["snapshot.example/policy"],
+                "gold"
+            );
+        }
+    }
+
+    #[test]
+    fn each_pool_gets_its_own_names_and_sizes() {
+        let t = TenantBuilder::new("t")
+            .pool("a", 4, 4)
+            .pool("b", 2, 8)
+            .build();
+        let owner = Owner::new(&t).unwrap();
+        let ctx = BuildContext::default();
+        let b = stateful_set(&owner, &t.spec.pools[1], &ctx);
+        assert_eq!(b.metadata.name.as_deref(), Some("t-b"));
+        assert_eq!(spec(&b).replicas, Some(2));
+        assert_eq!(spec(&b).volume_claim_templates.as_ref().unwrap().len(), 8);
+        assert_eq!(pod_labels(&b)["rustfs.com/pool"], "b");
+        // Both pools carry the whole cluster in RUSTFS_VOLUMES.
+        let a = stateful_set(&owner, &t.spec.pools[0], &ctx);
+        assert_eq!(rustfs(&a).env, rustfs(&b).env);
+    }
+}
