@@ -12,4 +12,14 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-//! rustfs-operator: a Kubernetes operator for RustFS.
+//! rustfs-operator: runs RustFS, an S3-compatible erasure-coded object store, on Kubernetes
+//! from a `Tenant` custom resource.
+//!
+//! The deciding part is the pure state machine in the `machine` crate; this crate holds the
+//! API types, the pure builders and checks, and the thin shell that talks to the API server.
+
+pub mod api;
+pub mod crd;
+pub mod http;
+pub mod metrics;
+pub mod telemetry;
