@@ -20,6 +20,4 @@
 
 pub mod api;
 pub mod crd;
-pub mod http;
-pub mod metrics;
-pub mod telemetry;
+pub mod validate;

@@ -1,0 +1,92 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! Pure checks the operator runs before it touches the cluster.
+//!
+//! - [`spec`]: the Tenant's own semantics. It repeats the CRD's rules (the CRD installed in a
+//!   cluster may be older than the operator, or applied without its schema) and adds what the
+//!   schema cannot say: generated-name lengths, the multi-server credentials rule, env
+//!   overrides, volume claim sizes.
+//! - [`credentials`]: the Secret named by `spec.credsSecret`.
+//! - [`changes`]: changes to existing StatefulSets that Kubernetes would reject or that would
+//!   lose data, found by comparing the desired objects with the ones in the cluster.
+//!
+//! Every check returns all it finds at once, each problem with the field to edit and the fix.
+
+pub mod changes;
+pub mod credentials;
+pub mod quantity;
+pub mod spec;
+
+use std::fmt;
+
+pub use changes::{RefusedChange, refused_changes};
+pub use credentials::{CredentialsProblem, check_credentials_secret};
+pub use quantity::{QuantityError, QuantityValue, parse_quantity};
+pub use spec::{spec_problems, validate_spec};
+
+/// One thing wrong with a Tenant, pinned to the field to edit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Problem {
+    /// Path of the field in the Tenant, as `kubectl explain` spells it, with list indices:
+    /// `spec.pools[1].persistence.volumesPerServer`.
+    pub field: String,
+    /// What is wrong and how to fix it. Never contains a credential value.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem at `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// Joins problems into one line for a status message or an event: `a: x; b: y`.
+pub fn summarize(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(Problem::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_displays_field_then_message() {
+        let p = Problem::new("spec.pools[0].servers", "must be at least 1: raise it");
+        assert_eq!(
+            p.to_string(),
+            "spec.pools[0].servers: must be at least 1: raise it"
+        );
+        let q = Problem::new("metadata.name", "too long: shorten it");
+        assert_eq!(
+            summarize(&[p, q]),
+            "spec.pools[0].servers: must be at least 1: raise it; metadata.name: too long: shorten it"
+        );
+        assert_eq!(summarize(&[]), "");
+    }
+}

@@ -1,0 +1,955 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! Semantic checks of a Tenant's spec (see the module docs of [`crate::validate`]).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::EnvVar;
+
+use super::Problem;
+use super::quantity::parse_quantity;
+use crate::api::v1alpha1::{Pool, Tenant};
+
+/// Most pools a Tenant may have (same bound as the CRD).
+pub const MAX_POOLS: usize = 32;
+/// Longest pool name (same bound as the CRD).
+pub const MAX_POOL_NAME_LEN: usize = 50;
+/// Longest Tenant name: the longest generated Service name, `<tenant>-console`, must stay a
+/// 63-character DNS label.
+pub const MAX_TENANT_NAME_LEN: usize = 63 - LONGEST_SERVICE_SUFFIX.len();
+/// Longest StatefulSet name. The StatefulSet controller labels each revision
+/// `controller-revision-hash=<statefulset>-<hash>` (a hash of up to 10 characters) and that
+/// label value must fit in 63 characters, so Kubernetes itself caps the name at 52.
+pub const MAX_STATEFULSET_NAME_LEN: usize = 52;
+/// Fewest drives a pool may have: RustFS erasure coding needs at least 4.
+pub const MIN_POOL_DRIVES: i64 = 4;
+/// Bounds of `servers` and `persistence.volumesPerServer` (same as the CRD).
+pub const MAX_SERVERS: i32 = 1024;
+/// See [`MAX_SERVERS`].
+pub const MAX_VOLUMES_PER_SERVER: i32 = 256;
+/// Minimum length of RustFS credentials.
+pub const MIN_CREDENTIAL_LEN: usize = super::credentials::MIN_CREDENTIAL_LEN;
+
+/// The suffix of the longest Service name the operator derives from the Tenant name.
+const LONGEST_SERVICE_SUFFIX: &str = "-console";
+
+/// Env vars the cluster layout depends on: a user value would break the cluster.
+pub const PROTECTED_ENV: [&str; 3] = ["RUSTFS_VOLUMES", "RUSTFS_ADDRESS", "RUSTFS_CONSOLE_ADDRESS"];
+/// Env var carrying the access key.
+pub const ENV_ACCESS_KEY: &str = "RUSTFS_ACCESS_KEY";
+/// Env var carrying the secret key.
+pub const ENV_SECRET_KEY: &str = "RUSTFS_SECRET_KEY";
+/// RustFS's built-in credentials, used when none are configured.
+const RUSTFS_DEFAULT_CREDENTIAL: &str = "rustfsadmin";
+
+/// Checks everything about a Tenant that can be checked without the cluster.
+/// Returns every problem found, in field order.
+pub fn validate_spec(tenant: &Tenant) -> Result<(), Vec<Problem>> {
+    let problems = spec_problems(tenant);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Like [`validate_spec`], as a plain list (empty when the Tenant is valid).
+pub fn spec_problems(tenant: &Tenant) -> Vec<Problem> {
+    let mut out = Vec::new();
+    check_tenant_name(tenant, &mut out);
+    check_pools(tenant, &mut out);
+    check_env(tenant, &mut out);
+    check_credentials_configured(tenant, &mut out);
+    out
+}
+
+fn check_tenant_name(tenant: &Tenant, out: &mut Vec<Problem>) {
+    let field = "metadata.name";
+    let name = tenant.metadata.name.as_deref().unwrap_or_default();
+    if name.is_empty() {
+        out.push(Problem::new(
+            field,
+            "the Tenant has no name: set metadata.name",
+        ));
+        return;
+    }
+    if !is_dns1035_label(name) {
+        out.push(Problem::new(
+            field,
+            format!(
+                "'{name}' is not a valid Tenant name: it names Services, so it must start with a lowercase letter, contain only lowercase letters, digits and '-', and end with a letter or digit; rename the Tenant"
+            ),
+        ));
+    }
+    if name.len() > MAX_TENANT_NAME_LEN {
+        out.push(Problem::new(
+            field,
+            format!(
+                "'{name}' is {} characters; at most {MAX_TENANT_NAME_LEN} are allowed so the generated Service '<name>{LONGEST_SERVICE_SUFFIX}' stays a valid 63-character DNS name: shorten the Tenant name",
+                name.len()
+            ),
+        ));
+    }
+}
+
+fn check_pools(tenant: &Tenant, out: &mut Vec<Problem>) {
+    let pools = &tenant.spec.pools;
+    if pools.is_empty() {
+        out.push(Problem::new(
+            "spec.pools",
+            "a Tenant needs at least one pool: add an entry with name, servers and persistence.volumesPerServer",
+        ));
+        return;
+    }
+    if pools.len() > MAX_POOLS {
+        out.push(Problem::new(
+            "spec.pools",
+            format!(
+                "{} pools given, at most {MAX_POOLS} are supported: merge pools or split the data into several Tenants",
+                pools.len()
+            ),
+        ));
+    }
+    let tenant_name = tenant.metadata.name.as_deref().unwrap_or_default();
+    let mut first_index: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, pool) in pools.iter().enumerate() {
+        let base = format!("spec.pools[{i}]");
+        check_pool_name(tenant_name, pool, i, &base, &mut first_index, out);
+        check_pool_size(pool, &base, out);
+        check_persistence(pool, &base, out);
+    }
+}
+
+fn check_pool_name<'a>(
+    tenant_name: &str,
+    pool: &'a Pool,
+    index: usize,
+    base: &str,
+    first_index: &mut BTreeMap<&'a str, usize>,
+    out: &mut Vec<Problem>,
+) {
+    let field = format!("{base}.name");
+    let name = pool.name.as_str();
+    if name.is_empty() {
+        out.push(Problem::new(
+            field,
+            "the pool has no name: give it a short DNS label such as 'pool-0'",
+        ));
+        return;
+    }
+    if !is_dns1123_label(name) {
+        out.push(Problem::new(
+            &field,
+            format!(
+                "'{name}' is not a DNS label: use lowercase letters, digits and '-', starting and ending with a letter or digit"
+            ),
+        ));
+    }
+    if name.len() > MAX_POOL_NAME_LEN {
+        out.push(Problem::new(
+            &field,
+            format!(
+                "'{name}' is {} characters, at most {MAX_POOL_NAME_LEN} are allowed: shorten the pool name",
+                name.len()
+            ),
+        ));
+    }
+    let sts_len = tenant_name.len() + 1 + name.len();
+    if !tenant_name.is_empty() && sts_len > MAX_STATEFULSET_NAME_LEN {
+        out.push(Problem::new(
+            &field,
+            format!(
+                "the StatefulSet name '{tenant_name}-{name}' would be {sts_len} characters; Kubernetes allows at most {MAX_STATEFULSET_NAME_LEN} (its revision label appends a hash): shorten the Tenant or pool name so they total at most {} characters",
+                MAX_STATEFULSET_NAME_LEN - 1
+            ),
+        ));
+    }
+    if let Some(first) = first_index.get(name) {
+        out.push(Problem::new(
+            field,
+            format!(
+                "pool name '{name}' is already used by spec.pools[{first}]: pool names must be unique within a Tenant; rename one of them"
+            ),
+        ));
+    } else {
+        first_index.insert(name, index);
+    }
+}
+
+fn check_pool_size(pool: &Pool, base: &str, out: &mut Vec<Problem>) {
+    let servers = pool.servers;
+    let volumes = pool.persistence.volumes_per_server;
+    let mut in_range = true;
+    if !(1..=MAX_SERVERS).contains(&servers) {
+        in_range = false;
+        out.push(Problem::new(
+            format!("{base}.servers"),
+            format!("{servers} servers: must be between 1 and {MAX_SERVERS}; set a value in range"),
+        ));
+    }
+    if !(1..=MAX_VOLUMES_PER_SERVER).contains(&volumes) {
+        in_range = false;
+        out.push(Problem::new(
+            format!("{base}.persistence.volumesPerServer"),
+            format!(
+                "{volumes} volumes per server: must be between 1 and {MAX_VOLUMES_PER_SERVER}; set a value in range"
+            ),
+        ));
+    }
+    if !in_range {
+        return;
+    }
+    let drives = i64::from(servers) * i64::from(volumes);
+    if drives < MIN_POOL_DRIVES {
+        out.push(Problem::new(
+            format!("{base}.persistence.volumesPerServer"),
+            format!(
+                "servers * volumesPerServer = {servers} * {volumes} = {drives}, but RustFS erasure coding needs at least {MIN_POOL_DRIVES} drives per pool: raise servers or volumesPerServer (e.g. {} volumes per server)",
+                (MIN_POOL_DRIVES + i64::from(servers) - 1) / i64::from(servers)
+            ),
+        ));
+        return;
+    }
+    if erasure_set_size(drives).is_none() {
+        out.push(Problem::new(
+            format!("{base}.persistence.volumesPerServer"),
+            format!(
+                "servers * volumesPerServer = {drives} drives cannot be split into equal erasure sets of 2 to 16 drives (no divisor in 2..16): change servers or volumesPerServer so the total has one (e.g. {} or {} drives)",
+                drives - 1,
+                drives + 1
+            ),
+        ));
+    }
+}
+
+/// The largest erasure-set size in 2..=16 that divides `drives`, as RustFS would choose.
+pub fn erasure_set_size(drives: i64) -> Option<i64> {
+    (2..=16).rev().find(|d| drives % d == 0)
+}
+
+fn check_persistence(pool: &Pool, base: &str, out: &mut Vec<Problem>) {
+    let path = pool.persistence.path.as_str();
+    let field = format!("{base}.persistence.path");
+    if !path.starts_with('/') || path.len() < 2 || path.ends_with('/') {
+        out.push(Problem::new(
+            &field,
+            format!("'{path}' must be an absolute directory without a trailing '/', such as /data"),
+        ));
+    } else if path.len() > 200 {
+        out.push(Problem::new(
+            &field,
+            format!(
+                "{} characters, at most 200 allowed: use a shorter mount path",
+                path.len()
+            ),
+        ));
+    }
+
+    let Some(vct) = pool.persistence.volume_claim_template.as_ref() else {
+        return;
+    };
+    let vct_base = format!("{base}.persistence.volumeClaimTemplate");
+    if let Some(modes) = vct.access_modes.as_ref()
+        && modes.is_empty()
+    {
+        out.push(Problem::new(
+            format!("{vct_base}.accessModes"),
+            "an empty list gives volumes no access mode: list at least one (ReadWriteOnce for RustFS) or omit the field for the default",
+        ));
+    }
+    let storage = vct
+        .resources
+        .as_ref()
+        .and_then(|r| r.requests.as_ref())
+        .and_then(|r| r.get("storage"));
+    if let Some(storage) = storage {
+        let field = format!("{vct_base}.resources.requests.storage");
+        match parse_quantity(&storage.0) {
+            Err(e) => out.push(Problem::new(
+                field,
+                format!("{e}: write a size such as 10Gi"),
+            )),
+            Ok(size) if !size.is_positive() => out.push(Problem::new(
+                field,
+                format!(
+                    "'{}' is not a usable volume size: request more than 0, such as 10Gi",
+                    storage.0
+                ),
+            )),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// What `spec.env` says about one credential variable (the last entry wins, as in a pod).
+enum EnvCredential {
+    Absent,
+    /// Set from a Secret or ConfigMap: present, but the value is unknown here.
+    Referenced,
+    /// A literal value (an entry without value and valueFrom is the empty string).
+    Literal {
+        index: usize,
+        len: usize,
+        is_default: bool,
+    },
+}
+
+fn env_credential(env: &[EnvVar], name: &str) -> EnvCredential {
+    match env.iter().enumerate().rev().find(|(_, e)| e.name == name) {
+        None => EnvCredential::Absent,
+        Some((_, e)) if e.value_from.is_some() && e.value.is_none() => EnvCredential::Referenced,
+        Some((index, e)) => {
+            let value = e.value.as_deref().unwrap_or_default();
+            EnvCredential::Literal {
+                index,
+                len: value.chars().count(),
+                is_default: value == RUSTFS_DEFAULT_CREDENTIAL,
+            }
+        }
+    }
+}
+
+fn check_env(tenant: &Tenant, out: &mut Vec<Problem>) {
+    for (i, entry) in tenant.spec.env.iter().enumerate() {
+        if PROTECTED_ENV.contains(&entry.name.as_str()) {
+            out.push(Problem::new(
+                format!("spec.env[{i}].name"),
+                format!(
+                    "{} is set by the operator from the Tenant's pools and ports, and overriding it would break the cluster: remove this entry",
+                    entry.name
+                ),
+            ));
+        }
+    }
+    for name in [ENV_ACCESS_KEY, ENV_SECRET_KEY] {
+        if let EnvCredential::Literal { index, len, .. } = env_credential(&tenant.spec.env, name)
+            && len < MIN_CREDENTIAL_LEN
+        {
+            out.push(Problem::new(
+                format!("spec.env[{index}].value"),
+                format!(
+                    "{name} is shorter than {MIN_CREDENTIAL_LEN} characters: set a longer value, or better, move the credentials to a Secret referenced by spec.credsSecret"
+                ),
+            ));
+        }
+    }
+}
+
+fn check_credentials_configured(tenant: &Tenant, out: &mut Vec<Problem>) {
+    if tenant.spec.creds_secret.is_some() {
+        // The Secret wins over env; its content is checked against the cluster.
+        return;
+    }
+    let access = env_credential(&tenant.spec.env, ENV_ACCESS_KEY);
+    let secret = env_credential(&tenant.spec.env, ENV_SECRET_KEY);
+    let is_absent = |c: &EnvCredential| matches!(c, EnvCredential::Absent);
+    match (is_absent(&access), is_absent(&secret)) {
+        (false, true) | (true, false) => {
+            let (set, missing) = if is_absent(&secret) {
+                (ENV_ACCESS_KEY, ENV_SECRET_KEY)
+            } else {
+                (ENV_SECRET_KEY, ENV_ACCESS_KEY)
+            };
+            out.push(Problem::new(
+                "spec.env",
+                format!(
+                    "{set} is set without {missing}: set both, or use spec.credsSecret (a Secret with keys 'accesskey' and 'secretkey')"
+                ),
+            ));
+            return;
+        }
+        _ => {}
+    }
+
+    let servers: i64 = tenant
+        .spec
+        .pools
+        .iter()
+        .map(|p| i64::from(p.servers.max(0)))
+        .sum();
+    if servers <= 1 {
+        return;
+    }
+    if is_absent(&access) {
+        out.push(Problem::new(
+            "spec.credsSecret",
+            format!(
+                "the Tenant has {servers} servers and no credentials; RustFS refuses to derive its internode secret from the default credentials, so the servers would never form a cluster: set spec.credsSecret to a Secret with keys 'accesskey' and 'secretkey' (at least {MIN_CREDENTIAL_LEN} characters each)"
+            ),
+        ));
+        return;
+    }
+    let is_default = |c: &EnvCredential| {
+        matches!(
+            c,
+            EnvCredential::Literal {
+                is_default: true,
+                ..
+            }
+        )
+    };
+    if is_default(&access) && is_default(&secret) {
+        out.push(Problem::new(
+            "spec.credsSecret",
+            format!(
+                "the Tenant has {servers} servers and spec.env sets the RustFS default credentials; RustFS refuses to derive its internode secret from them: set spec.credsSecret to a Secret with your own 'accesskey' and 'secretkey'"
+            ),
+        ));
+    }
+}
+
+/// RFC 1035 label: what Service names must be.
+fn is_dns1035_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[b.len() - 1] != b'-'
+}
+
+/// RFC 1123 label: what most object names and label values built from names must be.
+fn is_dns1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::{
+        EnvVarSource, PersistentVolumeClaimSpec, SecretKeySelector, VolumeResourceRequirements,
+    };
+    use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+
+    use super::*;
+    use crate::api::v1alpha1::{CredsSecretRef, Persistence, TenantSpec};
+
+    fn pool(name: &str, servers: i32, volumes: i32) -> Pool {
+        Pool {
+            name: name.into(),
+            servers,
+            persistence: Persistence {
+                volumes_per_server: volumes,
+                ..Persistence::default()
+            },
+            ..Pool::default()
+        }
+    }
+
+    /// A valid base: 4 servers x 4 volumes with a credentials Secret.
+    fn base() -> Tenant {
+        Tenant::new(
+            "demo",
+            TenantSpec {
+                pools: vec![pool("pool-0", 4, 4)],
+                creds_secret: Some(CredsSecretRef {
+                    name: "demo-creds".into(),
+                }),
+                ..TenantSpec::default()
+            },
+        )
+    }
+
+    fn env(name: &str, value: &str) -> EnvVar {
+        EnvVar {
+            name: name.into(),
+            value: Some(value.into()),
+            value_from: None,
+        }
+    }
+
+    fn env_from_secret(name: &str) -> EnvVar {
+        EnvVar {
+            name: name.into(),
+            value: None,
+            value_from: Some(EnvVarSource {
+                secret_key_ref: Some(SecretKeySelector {
+                    name: "creds".into(),
+                    key: name.to_lowercase(),
+                    optional: None,
+                }),
+                ..EnvVarSource::default()
+            }),
+        }
+    }
+
+    fn storage(t: &mut Tenant, size: &str) {
+        t.spec.pools[0].persistence.volume_claim_template = Some(PersistentVolumeClaimSpec {
+            access_modes: Some(vec!["ReadWriteOnce".into()]),
+            resources: Some(VolumeResourceRequirements {
+                requests: Some(BTreeMap::from([("storage".into(), Quantity(size.into()))])),
+                limits: None,
+            }),
+            ..PersistentVolumeClaimSpec::default()
+        });
+    }
+
+    fn no_creds(t: &mut Tenant) {
+        t.spec.creds_secret = None;
+    }
+
+    type Mutate = fn(&mut Tenant);
+
+    /// (case, mutation of the valid base, expected field, words the message must contain)
+    const INVALID: &[(&str, Mutate, &str, &[&str])] = &[
+        (
+            "no pools",
+            |t| t.spec.pools.clear(),
+            "spec.pools",
+            &["at least one pool", "add an entry"],
+        ),
+        (
+            "too many pools",
+            |t| t.spec.pools = (0..33).map(|i| pool(&format!("p{i}"), 4, 1)).collect(),
+            "spec.pools",
+            &["33 pools", "at most 32"],
+        ),
+        (
+            "empty pool name",
+            |t| t.spec.pools[0].name.clear(),
+            "spec.pools[0].name",
+            &["no name", "DNS label"],
+        ),
+        (
+            "pool name not a DNS label",
+            |t| t.spec.pools[0].name = "Pool_A".into(),
+            "spec.pools[0].name",
+            &["'Pool_A' is not a DNS label", "lowercase"],
+        ),
+        (
+            "pool name ends with dash",
+            |t| t.spec.pools[0].name = "pool-".into(),
+            "spec.pools[0].name",
+            &["not a DNS label"],
+        ),
+        (
+            "pool name too long",
+            |t| {
+                t.metadata.name = Some("a".into());
+                t.spec.pools[0].name = "p".repeat(51)
+            },
+            "spec.pools[0].name",
+            &["51 characters", "at most 50", "shorten"],
+        ),
+        (
+            "duplicate pool names",
+            |t| t.spec.pools.push(pool("pool-0", 4, 4)),
+            "spec.pools[1].name",
+            &["already used by spec.pools[0]", "unique", "rename"],
+        ),
+        (
+            "tenant name uppercase",
+            |t| t.metadata.name = Some("Demo".into()),
+            "metadata.name",
+            &["'Demo' is not a valid Tenant name", "rename the Tenant"],
+        ),
+        (
+            "tenant name starts with digit",
+            |t| t.metadata.name = Some("1demo".into()),
+            "metadata.name",
+            &["start with a lowercase letter"],
+        ),
+        (
+            "tenant name missing",
+            |t| t.metadata.name = None,
+            "metadata.name",
+            &["set metadata.name"],
+        ),
+        (
+            "tenant name too long",
+            |t| t.metadata.name = Some("t".repeat(56)),
+            "metadata.name",
+            &["56 characters", "at most 55", "-console", "shorten"],
+        ),
+        (
+            "statefulset name too long",
+            |t| {
+                t.metadata.name = Some("t".repeat(40));
+                t.spec.pools[0].name = "p".repeat(12)
+            },
+            "spec.pools[0].name",
+            &["53 characters", "at most 52", "total at most 51"],
+        ),
+        (
+            "zero servers",
+            |t| t.spec.pools[0].servers = 0,
+            "spec.pools[0].servers",
+            &["between 1 and 1024"],
+        ),
+        (
+            "too many servers",
+            |t| t.spec.pools[0].servers = 1025,
+            "spec.pools[0].servers",
+            &["between 1 and 1024"],
+        ),
+        (
+            "zero volumes per server",
+            |t| t.spec.pools[0].persistence.volumes_per_server = 0,
+            "spec.pools[0].persistence.volumesPerServer",
+            &["between 1 and 256"],
+        ),
+        (
+            "fewer than 4 drives",
+            |t| t.spec.pools[0] = pool("pool-0", 1, 2),
+            "spec.pools[0].persistence.volumesPerServer",
+            &[
+                "1 * 2 = 2",
+                "at least 4 drives",
+                "raise servers or volumesPerServer",
+                "4 volumes per server",
+            ],
+        ),
+        (
+            "3 servers x 1 volume",
+            |t| t.spec.pools[0] = pool("pool-0", 3, 1),
+            "spec.pools[0].persistence.volumesPerServer",
+            &["at least 4 drives", "2 volumes per server"],
+        ),
+        (
+            "prime drive count above 16",
+            |t| t.spec.pools[0] = pool("pool-0", 17, 1),
+            "spec.pools[0].persistence.volumesPerServer",
+            &["17 drives", "erasure sets of 2 to 16", "16 or 18 drives"],
+        ),
+        (
+            "error in second pool",
+            |t| t.spec.pools.push(pool("pool-1", 1, 1)),
+            "spec.pools[1].persistence.volumesPerServer",
+            &["at least 4 drives"],
+        ),
+        (
+            "relative path",
+            |t| t.spec.pools[0].persistence.path = "data".into(),
+            "spec.pools[0].persistence.path",
+            &["absolute", "such as /data"],
+        ),
+        (
+            "trailing slash path",
+            |t| t.spec.pools[0].persistence.path = "/data/".into(),
+            "spec.pools[0].persistence.path",
+            &["without a trailing '/'"],
+        ),
+        (
+            "root path",
+            |t| t.spec.pools[0].persistence.path = "/".into(),
+            "spec.pools[0].persistence.path",
+            &["absolute directory"],
+        ),
+        (
+            "overlong path",
+            |t| t.spec.pools[0].persistence.path = format!("/{}", "d".repeat(200)),
+            "spec.pools[0].persistence.path",
+            &["at most 200"],
+        ),
+        (
+            "RUSTFS_VOLUMES in env",
+            |t| t.spec.env = vec![env("RUSTFS_VOLUMES", "/x")],
+            "spec.env[0].name",
+            &["RUSTFS_VOLUMES is set by the operator", "remove this entry"],
+        ),
+        (
+            "RUSTFS_ADDRESS in env",
+            |t| t.spec.env = vec![env("TZ", "UTC"), env("RUSTFS_ADDRESS", ":1")],
+            "spec.env[1].name",
+            &["RUSTFS_ADDRESS", "remove this entry"],
+        ),
+        (
+            "RUSTFS_CONSOLE_ADDRESS in env",
+            |t| t.spec.env = vec![env("RUSTFS_CONSOLE_ADDRESS", ":1")],
+            "spec.env[0].name",
+            &["RUSTFS_CONSOLE_ADDRESS", "remove this entry"],
+        ),
+        (
+            "short access key in env",
+            |t| {
+                no_creds(t);
+                t.spec.env = vec![
+                    env("RUSTFS_ACCESS_KEY", "Zq7"),
+                    env("RUSTFS_SECRET_KEY", "long-enough-secret"),
+                ]
+            },
+            "spec.env[0].value",
+            &["RUSTFS_ACCESS_KEY is shorter than 8", "spec.credsSecret"],
+        ),
+        (
+            "empty secret key in env",
+            |t| {
+                no_creds(t);
+                t.spec.env = vec![
+                    env("RUSTFS_ACCESS_KEY", "long-enough"),
+                    EnvVar {
+                        name: "RUSTFS_SECRET_KEY".into(),
+                        ..EnvVar::default()
+                    },
+                ]
+            },
+            "spec.env[1].value",
+            &["RUSTFS_SECRET_KEY is shorter than 8"],
+        ),
+        (
+            "short env key even with a Secret",
+            |t| t.spec.env = vec![env("RUSTFS_SECRET_KEY", "Zq7")],
+            "spec.env[0].value",
+            &["RUSTFS_SECRET_KEY is shorter"],
+        ),
+        (
+            "multi-server without credentials",
+            no_creds,
+            "spec.credsSecret",
+            &[
+                "4 servers and no credentials",
+                "internode secret",
+                "set spec.credsSecret",
+            ],
+        ),
+        (
+            "multi-server over two single-server pools",
+            |t| {
+                no_creds(t);
+                t.spec.pools = vec![pool("a", 1, 4), pool("b", 1, 4)]
+            },
+            "spec.credsSecret",
+            &["2 servers and no credentials", "set spec.credsSecret"],
+        ),
+        (
+            "only access key in env",
+            |t| {
+                no_creds(t);
+                t.spec.env = vec![env("RUSTFS_ACCESS_KEY", "long-enough")]
+            },
+            "spec.env",
+            &[
+                "RUSTFS_ACCESS_KEY is set without RUSTFS_SECRET_KEY",
+                "set both",
+            ],
+        ),
+        (
+            "only secret key in env",
+            |t| {
+                no_creds(t);
+                t.spec.pools[0] = pool("pool-0", 1, 4);
+                t.spec.env = vec![env_from_secret("RUSTFS_SECRET_KEY")]
+            },
+            "spec.env",
+            &["RUSTFS_SECRET_KEY is set without RUSTFS_ACCESS_KEY"],
+        ),
+        (
+            "default credentials in env, multi-server",
+            |t| {
+                no_creds(t);
+                t.spec.env = vec![
+                    env("RUSTFS_ACCESS_KEY", "rustfsadmin"),
+                    env("RUSTFS_SECRET_KEY", "rustfsadmin"),
+                ]
+            },
+            "spec.credsSecret",
+            &["default credentials", "set spec.credsSecret"],
+        ),
+        (
+            "unparseable storage",
+            |t| storage(t, "10GB"),
+            "spec.pools[0].persistence.volumeClaimTemplate.resources.requests.storage",
+            &["'10GB' is not a Kubernetes quantity", "such as 10Gi"],
+        ),
+        (
+            "zero storage",
+            |t| storage(t, "0Gi"),
+            "spec.pools[0].persistence.volumeClaimTemplate.resources.requests.storage",
+            &["'0Gi' is not a usable volume size", "more than 0"],
+        ),
+        (
+            "negative storage",
+            |t| storage(t, "-1Gi"),
+            "spec.pools[0].persistence.volumeClaimTemplate.resources.requests.storage",
+            &["more than 0"],
+        ),
+        (
+            "empty access modes",
+            |t| {
+                storage(t, "1Gi");
+                t.spec.pools[0]
+                    .persistence
+                    .volume_claim_template
+                    .as_mut()
+                    .unwrap()
+                    .access_modes = Some(vec![])
+            },
+            "spec.pools[0].persistence.volumeClaimTemplate.accessModes",
+            &["list at least one", "ReadWriteOnce"],
+        ),
+    ];
+
+    const VALID: &[(&str, Mutate)] = &[
+        ("base", |_| {}),
+        ("single server with default credentials", |t| {
+            no_creds(t);
+            t.spec.pools[0] = pool("pool-0", 1, 4)
+        }),
+        ("2 servers x 2 volumes", |t| {
+            t.spec.pools[0] = pool("pool-0", 2, 2)
+        }),
+        ("3 servers x 2 volumes", |t| {
+            t.spec.pools[0] = pool("pool-0", 3, 2)
+        }),
+        ("16 servers x 1 volume", |t| {
+            t.spec.pools[0] = pool("pool-0", 16, 1)
+        }),
+        ("17 servers x 2 volumes (34 = 2 x 17)", |t| {
+            t.spec.pools[0] = pool("pool-0", 17, 2)
+        }),
+        ("1024 servers x 256 volumes", |t| {
+            t.spec.pools[0] = pool("pool-0", 1024, 256)
+        }),
+        ("32 distinct pools", |t| {
+            t.spec.pools = (0..32).map(|i| pool(&format!("p{i}"), 4, 1)).collect()
+        }),
+        ("pool name starting with a digit", |t| {
+            t.spec.pools[0].name = "0pool".into()
+        }),
+        ("longest names", |t| {
+            t.metadata.name = Some("t".repeat(50));
+            t.spec.pools[0].name = "p".into()
+        }),
+        ("longest pool name", |t| {
+            t.metadata.name = Some("t".into());
+            t.spec.pools[0].name = "p".repeat(50)
+        }),
+        ("custom mount path", |t| {
+            t.spec.pools[0].persistence.path = "/mnt/disks".into()
+        }),
+        ("multi-server with env credentials", |t| {
+            no_creds(t);
+            t.spec.env = vec![
+                env("RUSTFS_ACCESS_KEY", "admin-user"),
+                env("RUSTFS_SECRET_KEY", "12345678"),
+            ]
+        }),
+        ("multi-server with env credentials from a Secret", |t| {
+            no_creds(t);
+            t.spec.env = vec![
+                env_from_secret("RUSTFS_ACCESS_KEY"),
+                env_from_secret("RUSTFS_SECRET_KEY"),
+            ]
+        }),
+        ("last env entry wins", |t| {
+            no_creds(t);
+            t.spec.env = vec![
+                env("RUSTFS_ACCESS_KEY", "x"),
+                env("RUSTFS_ACCESS_KEY", "admin-user"),
+                env("RUSTFS_SECRET_KEY", "12345678"),
+            ]
+        }),
+        ("other env overrides allowed", |t| {
+            t.spec.env = vec![
+                env("RUSTFS_CONSOLE_ENABLE", "false"),
+                env("RUST_LOG", "debug"),
+            ]
+        }),
+        ("small storage", |t| storage(t, "1Gi")),
+        ("decimal storage", |t| storage(t, "500M")),
+        ("template without storage request", |t| {
+            t.spec.pools[0].persistence.volume_claim_template =
+                Some(PersistentVolumeClaimSpec::default())
+        }),
+    ];
+
+    #[test]
+    fn every_invalid_case_is_reported_at_its_field_with_the_fix() {
+        for (case, mutate, field, words) in INVALID {
+            let mut t = base();
+            mutate(&mut t);
+            let problems = validate_spec(&t).expect_err(case);
+            let hit = problems
+                .iter()
+                .find(|p| p.field == *field)
+                .unwrap_or_else(|| panic!("{case}: no problem at {field}; got {problems:#?}"));
+            for w in *words {
+                assert!(hit.message.contains(w), "{case}: '{w}' not in '{hit}'");
+            }
+        }
+    }
+
+    #[test]
+    fn every_valid_case_passes() {
+        for (case, mutate) in VALID {
+            let mut t = base();
+            mutate(&mut t);
+            assert_eq!(validate_spec(&t), Ok(()), "{case}");
+        }
+    }
+
+    #[test]
+    fn all_problems_are_returned_at_once() {
+        let mut t = base();
+        t.metadata.name = Some("Bad".into());
+        t.spec.creds_secret = None;
+        t.spec.pools = vec![pool("a", 1, 2), pool("a", 17, 1)];
+        t.spec.env = vec![env("RUSTFS_VOLUMES", "x")];
+        let fields: Vec<String> = validate_spec(&t)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "metadata.name",
+                "spec.pools[0].persistence.volumesPerServer",
+                "spec.pools[1].name",
+                "spec.pools[1].persistence.volumesPerServer",
+                "spec.env[0].name",
+                "spec.credsSecret",
+            ]
+        );
+    }
+
+    #[test]
+    fn env_credential_values_never_appear_in_messages() {
+        let mut t = base();
+        no_creds(&mut t);
+        t.spec.env = vec![
+            env("RUSTFS_ACCESS_KEY", "Qx#7"),
+            env("RUSTFS_SECRET_KEY", "Wv#9k"),
+        ];
+        let text = super::super::summarize(&validate_spec(&t).unwrap_err());
+        assert!(!text.contains("Qx#7") && !text.contains("Wv#9k"), "{text}");
+        assert_eq!(text.matches("shorter than 8").count(), 2, "{text}");
+    }
+
+    #[test]
+    fn erasure_set_size_picks_the_largest_divisor() {
+        assert_eq!(erasure_set_size(4), Some(4));
+        assert_eq!(erasure_set_size(16), Some(16));
+        assert_eq!(erasure_set_size(32), Some(16));
+        assert_eq!(erasure_set_size(34), Some(2));
+        assert_eq!(erasure_set_size(18), Some(9));
+        assert_eq!(erasure_set_size(17), None);
+        assert_eq!(erasure_set_size(19 * 23), None);
+    }
+
+    #[test]
+    fn name_limits_match_kubernetes() {
+        assert_eq!(MAX_TENANT_NAME_LEN, 55);
+        assert!(is_dns1035_label("a-1") && !is_dns1035_label("1a") && !is_dns1035_label("a-"));
+        assert!(is_dns1123_label("1a") && !is_dns1123_label("-a") && !is_dns1123_label("a.b"));
+        assert!(!is_dns1123_label(&"a".repeat(64)));
+    }
+}
