@@ -19,5 +19,14 @@
 //! API types, the pure builders and checks, and the thin shell that talks to the API server.
 
 pub mod api;
+pub mod controller;
 pub mod crd;
+pub mod effects;
+pub mod http;
+pub mod metrics;
+pub mod reconcile;
+pub mod resources;
+pub mod status;
+pub mod telemetry;
+pub mod tls;
 pub mod validate;

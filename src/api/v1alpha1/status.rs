@@ -62,6 +62,11 @@ pub struct TenantStatus {
     #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["type"]))]
     pub conditions: Vec<Condition>,
 
+    /// When the current rollout last made progress (more pods ready or updated); a rollout
+    /// without progress for the operator's `--rollout-stall-after` becomes Degraded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_progress_time: Option<DateTime<Utc>>,
+
     /// Per-pool state read from the pool's StatefulSet.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pools: Vec<PoolStatus>,
@@ -92,6 +97,9 @@ pub struct PoolStatus {
     /// StatefulSet revision being rolled out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_revision: Option<String>,
+    /// The StatefulSet controller has seen the latest spec the operator applied.
+    #[serde(default)]
+    pub observed: bool,
     /// Summary of the pool.
     pub state: PoolState,
 }
@@ -114,12 +122,12 @@ pub enum PoolState {
     /// The StatefulSet does not exist yet.
     #[default]
     NotCreated,
-    /// Pods are being created or updated.
-    RollingOut,
+    /// Pods are being created or replaced at a new revision.
+    Updating,
+    /// Pods run the right revision but not all of them are ready.
+    NotReady,
     /// Every server is ready and up to date.
     Ready,
-    /// Some servers are not ready after the pool was fully up.
-    Degraded,
 }
 
 /// One phase transition, kept in a short bounded history.

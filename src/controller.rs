@@ -1,0 +1,218 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! Controller wiring: which objects are watched, which caches the reconciler reads, and how
+//! the process shuts down. The per-Tenant logic lives in [`crate::reconcile`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Secret, Service, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use kube::api::{Api, ListParams};
+use kube::core::PartialObjectMeta;
+use kube::runtime::controller::{self, Controller};
+use kube::runtime::events::{Recorder, Reporter};
+use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Client, Resource};
+use serde::de::DeserializeOwned;
+use snafu::{ResultExt, Snafu};
+use tracing::{info, warn};
+
+use crate::api::v1alpha1::Tenant;
+use crate::http::Readiness;
+use crate::metrics::Metrics;
+use crate::reconcile::{Context, OperatorConfig, Stores, error_policy, reconcile};
+use crate::resources::labels::{MANAGED_BY, MANAGED_BY_VALUE};
+
+/// Why the controller could not start.
+#[derive(Debug, Snafu)]
+pub enum StartError {
+    /// The API server could not be reached, or refused our credentials.
+    #[snafu(display(
+        "cannot reach the Kubernetes API server: {source}. Check KUBECONFIG or the in-cluster service account"
+    ))]
+    Unreachable { source: kube::Error },
+    /// The Tenant CRD is missing.
+    #[snafu(display(
+        "the Tenant CRD (tenants.rustfs.com) is not installed: install it with `rustfs-operator crd | kubectl apply -f -` (or kubectl apply -f deploy/crd/tenant.yaml)"
+    ))]
+    CrdMissing,
+    /// The CRD exists but we may not list Tenants.
+    #[snafu(display(
+        "cannot list Tenants: {source}. Check the operator's RBAC (deploy/rbac.yaml)"
+    ))]
+    CannotList { source: kube::Error },
+}
+
+/// Checks, before any watch starts, that the cluster answers and the CRD is there, so a
+/// misconfigured deployment exits with a clear message instead of retrying forever.
+pub async fn preflight(client: &Client, namespace: Option<&str>) -> Result<(), StartError> {
+    client.apiserver_version().await.context(UnreachableSnafu)?;
+    let tenants: Api<Tenant> = match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    };
+    match tenants.list(&ListParams::default().limit(1)).await {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(e)) if e.code == 404 => CrdMissingSnafu.fail(),
+        Err(source) => Err(StartError::CannotList { source }),
+    }
+}
+
+fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+    K: Clone + DeserializeOwned + std::fmt::Debug,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
+}
+
+/// A cache of one kind of object plus the watch stream that feeds it.
+fn cached<K>(
+    client: &Client,
+    namespace: Option<&str>,
+    config: watcher::Config,
+) -> (
+    Store<K>,
+    impl Stream<Item = Result<K, watcher::Error>> + Send + 'static,
+)
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+    K: Clone + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
+{
+    let (reader, writer) = reflector::store();
+    let stream = reflector::reflector(writer, watcher(api::<K>(client, namespace), config))
+        .default_backoff()
+        .touched_objects();
+    (reader, stream)
+}
+
+/// Runs the Tenant controller until SIGTERM/SIGINT, then lets running reconciles finish.
+pub async fn run(
+    client: Client,
+    config: OperatorConfig,
+    metrics: Metrics,
+    readiness: Readiness,
+) -> Result<(), StartError> {
+    let ns = config.namespace.clone();
+    let ns = ns.as_deref();
+    preflight(&client, ns).await?;
+
+    // Owned objects carry our managed-by label: watching only those keeps the caches small.
+    let owned = watcher::Config::default().labels(&format!("{MANAGED_BY}={MANAGED_BY_VALUE}"));
+    let (stateful_sets, sts_stream) = cached::<StatefulSet>(&client, ns, owned.clone());
+    let (services, svc_stream) = cached::<Service>(&client, ns, owned.clone());
+    let (service_accounts, sa_stream) = cached::<ServiceAccount>(&client, ns, owned.clone());
+    let (roles, role_stream) = cached::<Role>(&client, ns, owned.clone());
+    let (role_bindings, rb_stream) = cached::<RoleBinding>(&client, ns, owned);
+
+    // Secrets: metadata only. The operator never keeps credential values in memory; it reads
+    // a referenced Secret when its resourceVersion changes (see reconcile::credentials).
+    let (secrets, secrets_writer) = reflector::store::<PartialObjectMeta<Secret>>();
+    let secret_stream = reflector::reflector(
+        secrets_writer,
+        watcher(
+            api::<PartialObjectMeta<Secret>>(&client, ns),
+            watcher::Config::default(),
+        ),
+    )
+    .default_backoff()
+    .touched_objects();
+
+    let controller = Controller::new(api::<Tenant>(&client, ns), watcher::Config::default())
+        .with_config(controller::Config::default().concurrency(config.concurrency));
+    let tenants = controller.store();
+
+    let stores = Stores {
+        tenants: tenants.clone(),
+        stateful_sets,
+        services,
+        service_accounts,
+        roles,
+        role_bindings,
+        secrets,
+    };
+    let recorder = Recorder::new(client.clone(), Reporter::from("rustfs-operator"));
+    let ctx = Arc::new(Context::new(
+        client,
+        config,
+        stores.clone(),
+        recorder,
+        metrics,
+    ));
+
+    // Flip /readyz once every cache holds a full list.
+    tokio::spawn({
+        let stores = stores.clone();
+        async move {
+            stores.wait_until_ready().await;
+            info!("caches synced; operator ready");
+            readiness.set_ready();
+        }
+    });
+
+    controller
+        .owns_stream(sts_stream)
+        .owns_stream(svc_stream)
+        .owns_stream(sa_stream)
+        .owns_stream(role_stream)
+        .owns_stream(rb_stream)
+        .watches_stream(secret_stream, move |secret| {
+            tenants_referencing(&tenants, &secret)
+        })
+        .shutdown_on_signal()
+        .run(reconcile, error_policy, ctx)
+        .for_each(|result| async move {
+            if let Err(e) = result {
+                // Reconcile errors are already in status, metrics and the reconcile span.
+                warn!(error = %e, "reconcile did not complete");
+            }
+        })
+        .await;
+    info!("controller stopped");
+    Ok(())
+}
+
+/// Tenants in the Secret's namespace whose `spec.credsSecret.name` names it: a Secret
+/// created or changed after its Tenant wakes that Tenant at once.
+fn tenants_referencing(
+    tenants: &Store<Tenant>,
+    secret: &PartialObjectMeta<Secret>,
+) -> Vec<ObjectRef<Tenant>> {
+    let (Some(name), Some(ns)) = (&secret.metadata.name, &secret.metadata.namespace) else {
+        return Vec::new();
+    };
+    tenants
+        .state()
+        .iter()
+        .filter(|t| t.metadata.namespace.as_ref() == Some(ns))
+        .filter(|t| {
+            t.spec
+                .creds_secret
+                .as_ref()
+                .is_some_and(|c| &c.name == name)
+        })
+        .map(|t| ObjectRef::from_obj(t.as_ref()))
+        .collect()
+}
+
+/// How long `server` waits for running reconciles after a shutdown signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);

@@ -1,0 +1,109 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! Drift detection: does an object read from the cache already carry everything we would
+//! apply? If so the apply is skipped, which keeps an idle resync at zero API writes.
+//!
+//! The check is structural: every field we set must be present with the same value in the
+//! observed object. Fields the API server or other managers added are ignored, which is
+//! exactly the server-side-apply contract: we only own what we send.
+
+use serde_json::Value;
+
+/// True when `observed` holds every field of `desired` with an equal value.
+///
+/// Objects compare key by key (extra keys in `observed` are fine), arrays element by element
+/// with equal length (a list we own is ours entirely), scalars by equality. Numbers compare by
+/// value, so `1` and `1.0` agree.
+pub fn contains(observed: &Value, desired: &Value) -> bool {
+    match (observed, desired) {
+        (Value::Object(o), Value::Object(d)) => d
+            .iter()
+            .all(|(k, dv)| o.get(k).is_some_and(|ov| contains(ov, dv)) || is_empty(dv)),
+        (Value::Array(o), Value::Array(d)) => {
+            o.len() == d.len() && o.iter().zip(d).all(|(ov, dv)| contains(ov, dv))
+        }
+        (Value::Number(o), Value::Number(d)) => o.as_f64() == d.as_f64(),
+        (o, d) => o == d,
+    }
+}
+
+/// Empty values in what we send are dropped by the API server, so they cannot be drift.
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.values().all(is_empty),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn extra_fields_in_observed_are_not_drift() {
+        let desired = json!({"spec": {"replicas": 3, "template": {"image": "a"}}});
+        let observed = json!({"spec": {"replicas": 3, "revisionHistoryLimit": 10, "template": {"image": "a", "x": 1}}, "status": {}});
+        assert!(contains(&observed, &desired));
+    }
+
+    #[test]
+    fn changed_or_missing_fields_are_drift() {
+        let desired = json!({"spec": {"replicas": 3, "template": {"image": "a"}}});
+        assert!(!contains(
+            &json!({"spec": {"replicas": 2, "template": {"image": "a"}}}),
+            &desired
+        ));
+        assert!(!contains(
+            &json!({"spec": {"replicas": 3, "template": {"image": "b"}}}),
+            &desired
+        ));
+        assert!(!contains(&json!({"spec": {"replicas": 3}}), &desired));
+    }
+
+    #[test]
+    fn lists_must_match_in_length_and_order() {
+        let desired = json!({"env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]});
+        assert!(contains(
+            &json!({"env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]}),
+            &desired
+        ));
+        assert!(!contains(
+            &json!({"env": [{"name": "A", "value": "1"}]}),
+            &desired
+        ));
+        assert!(!contains(
+            &json!({"env": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]}),
+            &desired
+        ));
+        assert!(!contains(
+            &json!({"env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}, {"name": "C"}]}),
+            &desired
+        ));
+    }
+
+    #[test]
+    fn empty_desired_values_match_absent_ones() {
+        let desired = json!({"metadata": {"annotations": {}}, "spec": {"x": null, "l": []}});
+        assert!(contains(&json!({"metadata": {}, "spec": {}}), &desired));
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert!(contains(&json!({"a": 1.0}), &json!({"a": 1})));
+    }
+}

@@ -1,0 +1,191 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! What every reconcile shares: the client, the operator's settings, the caches, the event
+//! recorder, the metrics, and what was last learned about each credentials Secret.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Secret, Service, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use kube::api::Api;
+use kube::core::PartialObjectMeta;
+use kube::runtime::events::Recorder;
+use kube::runtime::reflector::{ObjectRef, Store};
+use kube::{Client, Resource};
+use machine::{Credentials, Reason};
+
+use crate::api::v1alpha1::Tenant;
+use crate::metrics::Metrics;
+use crate::resources::BuildContext;
+use crate::validate::{self, CredentialsProblem};
+
+/// Operator-wide settings (from the `server` flags).
+#[derive(Clone, Debug, Default)]
+pub struct OperatorConfig {
+    /// Watch only this namespace; all namespaces when `None`.
+    pub namespace: Option<String>,
+    /// Cluster domain and default image for the builders.
+    pub build: BuildContext,
+    /// Tunables of the state machine.
+    pub machine: machine::Config,
+    /// How many Tenants reconcile at once.
+    pub concurrency: u16,
+}
+
+/// Reflector caches the reconciler reads instead of issuing GETs.
+#[derive(Clone)]
+pub struct Stores {
+    pub tenants: Store<Tenant>,
+    pub stateful_sets: Store<StatefulSet>,
+    pub services: Store<Service>,
+    pub service_accounts: Store<ServiceAccount>,
+    pub roles: Store<Role>,
+    pub role_bindings: Store<RoleBinding>,
+    /// Metadata only: credential values are never cached.
+    pub secrets: Store<PartialObjectMeta<Secret>>,
+}
+
+impl Stores {
+    /// Resolves once every cache has received its first full list.
+    pub async fn wait_until_ready(&self) {
+        // A store whose writer was dropped never becomes ready; that only happens on shutdown.
+        let _ = self.tenants.wait_until_ready().await;
+        let _ = self.stateful_sets.wait_until_ready().await;
+        let _ = self.services.wait_until_ready().await;
+        let _ = self.service_accounts.wait_until_ready().await;
+        let _ = self.roles.wait_until_ready().await;
+        let _ = self.role_bindings.wait_until_ready().await;
+        let _ = self.secrets.wait_until_ready().await;
+    }
+}
+
+/// The last verdict on one Secret, keyed by the resourceVersion it was made for.
+struct SecretVerdict {
+    resource_version: String,
+    credentials: Credentials,
+}
+
+/// Shared by every reconcile.
+pub struct Context {
+    pub client: Client,
+    pub config: OperatorConfig,
+    pub stores: Stores,
+    pub recorder: Recorder,
+    pub metrics: Metrics,
+    secrets_checked: Mutex<HashMap<ObjectRef<Secret>, SecretVerdict>>,
+    last_event: Mutex<HashMap<ObjectRef<Tenant>, (Reason, String)>>,
+}
+
+impl Context {
+    pub fn new(
+        client: Client,
+        config: OperatorConfig,
+        stores: Stores,
+        recorder: Recorder,
+        metrics: Metrics,
+    ) -> Self {
+        Self {
+            client,
+            config,
+            stores,
+            recorder,
+            metrics,
+            secrets_checked: Mutex::default(),
+            last_event: Mutex::default(),
+        }
+    }
+
+    /// Checks the Tenant's credentials Secret.
+    ///
+    /// Existence comes from the metadata cache. The values are read (one GET) only when the
+    /// Secret's resourceVersion differs from the one last checked, and only the verdict is
+    /// kept, never the values.
+    pub async fn credentials(&self, tenant: &Tenant) -> Result<Credentials, kube::Error> {
+        let Some(reference) = &tenant.spec.creds_secret else {
+            return Ok(Credentials::NotConfigured);
+        };
+        let ns = tenant.namespace_or_default();
+        let key = ObjectRef::<Secret>::new(&reference.name).within(ns);
+        let meta_key = ObjectRef::<PartialObjectMeta<Secret>>::new(&reference.name).within(ns);
+        let cached = self.stores.secrets.get(&meta_key);
+        let Some(rv) = cached
+            .as_ref()
+            .and_then(|m| m.meta().resource_version.clone())
+        else {
+            // Not in the cache: it may have been created a moment ago, so ask once.
+            return self.read_secret(ns, &reference.name, key).await;
+        };
+        if let Some(v) = self.secrets_checked.lock().expect("lock").get(&key)
+            && v.resource_version == rv
+        {
+            return Ok(v.credentials.clone());
+        }
+        self.read_secret(ns, &reference.name, key).await
+    }
+
+    async fn read_secret(
+        &self,
+        ns: &str,
+        name: &str,
+        key: ObjectRef<Secret>,
+    ) -> Result<Credentials, kube::Error> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), ns);
+        let secret = api.get_opt(name).await?;
+        // Judge, then keep only the verdict: the values go out of scope right here.
+        let credentials = match validate::check_credentials_secret(secret.as_ref(), name) {
+            Ok(()) => Credentials::Ok {
+                secret: name.to_owned(),
+            },
+            Err(CredentialsProblem::Missing { .. }) => Credentials::Missing {
+                secret: name.to_owned(),
+            },
+            Err(problem) => Credentials::Invalid {
+                secret: name.to_owned(),
+                key: match &problem {
+                    CredentialsProblem::MissingKey { key, .. }
+                    | CredentialsProblem::NotUtf8 { key, .. }
+                    | CredentialsProblem::TooShort { key, .. } => key.clone(),
+                    CredentialsProblem::Missing { .. } => String::new(),
+                },
+                problem: problem.to_string(),
+            },
+        };
+        if let Some(rv) = secret.and_then(|s| s.metadata.resource_version) {
+            self.secrets_checked.lock().expect("lock").insert(
+                key,
+                SecretVerdict {
+                    resource_version: rv,
+                    credentials: credentials.clone(),
+                },
+            );
+        }
+        Ok(credentials)
+    }
+
+    /// True when this event differs from the last one recorded for the Tenant, and remembers
+    /// it: a Tenant waiting for a Secret gets one event, not one per retry.
+    pub fn is_new_event(&self, tenant: &Tenant, reason: Reason, message: &str) -> bool {
+        let key = ObjectRef::from_obj(tenant);
+        let mut last = self.last_event.lock().expect("lock");
+        let entry = (reason, message.to_owned());
+        if last.get(&key) == Some(&entry) {
+            return false;
+        }
+        last.insert(key, entry);
+        true
+    }
+}

@@ -1,0 +1,301 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! The reconcile shell: observe -> step the machine -> run its effects -> write status.
+//!
+//! Everything that decides is elsewhere and pure: the `machine` crate picks transitions,
+//! [`crate::validate`] checks, [`crate::resources`] renders. This module only gathers the
+//! facts the machine asks for, runs the effects it returns (through [`crate::effects`], the
+//! only code that writes to the API server) and writes the status once at the end.
+
+mod context;
+mod observe;
+mod status;
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use kube::api::Api;
+use kube::runtime::controller::Action;
+use machine::{
+    Applied, Await, Desired, ErrorClass, Input, MAX_STEPS, Next, Reason, Requeue, Timestamp,
+    Transition,
+};
+use snafu::{ResultExt, Snafu};
+use tracing::{Instrument, Span, field, info, info_span, warn};
+
+use crate::api::v1alpha1::Tenant;
+use crate::effects::{self, ApplyOutcome};
+use crate::metrics::ReconcileResult;
+use crate::resources::{self, TenantObjects};
+use crate::telemetry::current_trace_id;
+use crate::validate;
+
+pub use context::{Context, OperatorConfig, Stores};
+
+/// Why a reconcile ended in error. Every variant knows its class, which decides the requeue.
+#[derive(Debug, Snafu)]
+pub enum Error {
+    /// The machine stopped on an error that the status already describes.
+    #[snafu(display("{reason}: {message}"))]
+    Stopped {
+        class: ErrorClass,
+        reason: Reason,
+        message: String,
+    },
+    /// The Tenant lacks what owned objects need (only for objects not read from the API).
+    #[snafu(display("cannot render the Tenant's objects: {source}"))]
+    Render { source: resources::Error },
+    /// The status could not be written.
+    #[snafu(display("cannot write the Tenant status: {source}"))]
+    WriteStatus { source: kube::Error },
+    /// The shell fed the machine something its phase does not accept: a bug.
+    #[snafu(display("state machine refused an input: {source}"))]
+    Machine { source: machine::Unexpected },
+}
+
+impl Error {
+    /// The error class, for the requeue and the metrics.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Stopped { class, .. } => *class,
+            Error::Render { .. } => ErrorClass::Validation,
+            Error::WriteStatus { .. } | Error::Machine { .. } => ErrorClass::Transient,
+        }
+    }
+}
+
+/// Requeue by error class: credentials 60 s, validation 15 s, transient 5 s. The status was
+/// written inside `reconcile`, since this function cannot do I/O.
+pub fn error_policy(_tenant: Arc<Tenant>, error: &Error, _ctx: Arc<Context>) -> Action {
+    Action::requeue(error.class().requeue())
+}
+
+/// One reconcile of one Tenant.
+pub async fn reconcile(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let span = info_span!(
+        "reconcile",
+        otel.name = "reconcile",
+        tenant = tenant.name(),
+        namespace = tenant.namespace_or_default(),
+        generation = tenant.metadata.generation.unwrap_or_default(),
+        trigger = field::Empty,
+        phase = field::Empty,
+        otel.status_code = field::Empty,
+        otel.status_message = field::Empty,
+    );
+    // The log formatter prints the trace id on every line inside the span by itself.
+    let trace_id = span.in_scope(current_trace_id);
+    let timer = ctx.metrics.reconcile_started();
+    let result = run(&tenant, &ctx, trace_id.as_deref())
+        .instrument(span.clone())
+        .await;
+    let key = format!("{}/{}", tenant.namespace_or_default(), tenant.name());
+    match &result {
+        Ok(_) => timer.finish(ReconcileResult::Ok, trace_id.as_deref()),
+        Err(e) => {
+            span.record("otel.status_code", "ERROR");
+            span.record("otel.status_message", e.to_string().as_str());
+            ctx.metrics
+                .record_error(&e.class().to_string().to_lowercase());
+            timer.finish(ReconcileResult::Error, trace_id.as_deref());
+        }
+    }
+    if tenant.metadata.deletion_timestamp.is_some() {
+        ctx.metrics.forget_tenant(&key);
+    }
+    result
+}
+
+/// What one reconcile did, in order.
+struct Run {
+    transitions: Vec<Transition>,
+    /// The rollout fed to the machine last, for `status.pools`.
+    observed: Option<observe::Observation>,
+}
+
+async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<Action, Error> {
+    if tenant.metadata.deletion_timestamp.is_some() {
+        // Owned objects go with the Tenant through their owner references; PVCs are never
+        // owned, so the data stays until someone deletes it on purpose.
+        info!("Tenant is being deleted; its PersistentVolumeClaims are kept");
+        return Ok(Action::await_change());
+    }
+    let now = Utc::now();
+    let stamp = Timestamp(now.timestamp().max(0) as u64);
+    let objects = resources::desired_objects(tenant, &ctx.config.build).context(RenderSnafu)?;
+    let desired = Desired::new(
+        tenant
+            .spec
+            .pools
+            .iter()
+            .map(|p| (p.name.clone(), p.servers.max(0) as u32)),
+    );
+    let status = tenant.status.clone().unwrap_or_default();
+    let generation_changed = status.observed_generation != tenant.metadata.generation;
+    let drifted = if generation_changed {
+        Vec::new()
+    } else {
+        effects::drifted(&ctx.stores, &objects)
+    };
+    Span::current().record(
+        "trigger",
+        match (status.phase, generation_changed, drifted.is_empty()) {
+            (None, _, _) => "created",
+            (_, true, _) => "generation",
+            (_, false, false) => "drift",
+            _ => "resync",
+        },
+    );
+
+    let (mut phase, mut input) = machine::begin(status.phase, generation_changed, drifted);
+    let mut run = Run {
+        transitions: Vec::new(),
+        observed: None,
+    };
+    let mut applied = effects::Applied::default();
+    let requeue = loop {
+        if run.transitions.len() >= MAX_STEPS {
+            // The table proves this cannot happen; stop safely rather than spin.
+            warn!("state machine took {MAX_STEPS} steps without waiting; stopping this reconcile");
+            break Requeue::Transient;
+        }
+        let t =
+            machine::step(&ctx.config.machine, &desired, phase, &input).context(MachineSnafu)?;
+        let span = transition_span(&t);
+        let outcome = effects::run(ctx, tenant, &objects, &t.effects, &mut applied)
+            .instrument(span.clone())
+            .await;
+        ctx.metrics
+            .record_transition(t.from.as_ref(), t.to.as_ref());
+        if t.from != t.to {
+            span.in_scope(
+                || info!(from = %t.from, to = %t.to, reason = %t.reason, "{}", t.message),
+            );
+        }
+        phase = t.to;
+        let next = t.next;
+        run.transitions.push(t);
+        match next {
+            Next::Wait(requeue) => break requeue,
+            Next::Continue => {}
+        }
+        input = match phase.awaits() {
+            Some(Await::SpecCheck) => spec_checked(tenant),
+            Some(Await::CredentialsCheck) => {
+                match ctx.credentials(tenant).instrument(span.clone()).await {
+                    Ok(c) => Input::CredentialsChecked(c),
+                    Err(e) => Input::TransientError {
+                        message: format!("cannot read the credentials Secret: {e}"),
+                    },
+                }
+            }
+            Some(Await::ApplyOutcome) => match outcome {
+                ApplyOutcome::Applied => Input::Applied(Applied::Ok),
+                ApplyOutcome::Refused(changes) => Input::Applied(Applied::Refused { changes }),
+                ApplyOutcome::Rejected(message) => Input::Applied(Applied::Rejected { message }),
+                ApplyOutcome::Transient(message) => Input::TransientError { message },
+            },
+            Some(Await::Rollout) => {
+                let obs = observe::rollout(ctx, tenant, &applied, &status, stamp);
+                let input = Input::Observed(obs.rollout.clone());
+                run.observed = Some(obs);
+                input
+            }
+            None => break Requeue::Resync,
+        };
+    };
+
+    let final_phase = phase;
+    Span::current().record("phase", final_phase.as_ref());
+    let key = format!("{}/{}", tenant.namespace_or_default(), tenant.name());
+    ctx.metrics.set_tenant_phase(&key, final_phase.as_ref());
+
+    let observed = match run.observed.take() {
+        Some(o) => o,
+        None => observe::rollout(ctx, tenant, &applied, &status, stamp),
+    };
+    let api: Api<Tenant> = Api::namespaced(ctx.client.clone(), tenant.namespace_or_default());
+    let image = objects.image(&ctx.config.build);
+    let written = crate::status::write(&api, tenant, |current| {
+        status::compute(current, &run.transitions, &observed, &image, now, trace_id)
+    })
+    .await
+    .context(WriteStatusSnafu)?;
+    tracing::debug!(?written, "status");
+
+    let last = run
+        .transitions
+        .last()
+        .expect("a reconcile takes at least one step");
+    match requeue.error_class() {
+        Some(class) => Err(Error::Stopped {
+            class,
+            reason: last.reason,
+            message: last.message.clone(),
+        }),
+        None => Ok(Action::requeue(requeue.after())),
+    }
+}
+
+fn transition_span(t: &Transition) -> Span {
+    let requeue = match t.next {
+        Next::Continue => "continue".to_owned(),
+        Next::Wait(r) => format!("{r} {}s", r.after().as_secs()),
+    };
+    let error_class = t.next.requeue().and_then(Requeue::error_class);
+    let span = info_span!(
+        "transition",
+        otel.name = format!("{} -> {}", t.from, t.to),
+        from = t.from.as_ref(),
+        to = t.to.as_ref(),
+        input = %t.fact,
+        reason = t.reason.as_ref(),
+        requeue = requeue,
+        error.class = field::Empty,
+        otel.status_code = field::Empty,
+        otel.status_message = field::Empty,
+    );
+    if let Some(class) = error_class {
+        span.record("error.class", class.as_ref());
+        span.record("otel.status_code", "ERROR");
+        span.record("otel.status_message", t.message.as_str());
+    }
+    span
+}
+
+fn spec_checked(tenant: &Tenant) -> Input {
+    Input::SpecChecked(validate::validate_spec(tenant).map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|p| machine::SpecProblem {
+                field: p.field,
+                message: p.message,
+            })
+            .collect()
+    }))
+}
+
+impl TenantObjects {
+    /// The image the StatefulSets run.
+    pub fn image(&self, build: &resources::BuildContext) -> String {
+        self.stateful_sets
+            .first()
+            .and_then(|s| s.stateful_set.spec.as_ref())
+            .and_then(|s| s.template.spec.as_ref())
+            .and_then(|p| p.containers.first())
+            .and_then(|c| c.image.clone())
+            .unwrap_or_else(|| build.default_image.clone())
+    }
+}

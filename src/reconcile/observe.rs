@@ -1,0 +1,233 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! Observing the rollout: what the StatefulSets say, turned into the machine's facts.
+
+use chrono::{DateTime, Utc};
+use k8s_openapi::api::apps::v1::StatefulSet;
+use kube::runtime::reflector::ObjectRef;
+use machine::{PoolRollout, Rollout, Timestamp};
+
+use crate::api::v1alpha1::{PoolState, PoolStatus, Tenant, TenantStatus};
+use crate::effects::Applied;
+use crate::resources::names;
+
+use super::Context;
+
+/// One observation of all pools, with the stall clock.
+#[derive(Clone, Debug)]
+pub struct Observation {
+    /// Fed to the machine.
+    pub rollout: Rollout,
+    /// For `status.pools`, in spec order (pools without a StatefulSet included).
+    pub pools: Vec<PoolStatus>,
+}
+
+impl Observation {
+    /// When the rollout last made progress, for `status.lastProgressTime`.
+    pub fn last_progress_time(&self) -> Option<DateTime<Utc>> {
+        DateTime::from_timestamp(self.rollout.last_progress.0 as i64, 0)
+    }
+}
+
+/// Reads every pool's StatefulSet: the one this reconcile applied if any (fresher than the
+/// cache), else the cached one.
+pub fn rollout(
+    ctx: &Context,
+    tenant: &Tenant,
+    applied: &Applied,
+    previous: &TenantStatus,
+    now: Timestamp,
+) -> Observation {
+    let tenant_name = tenant.name();
+    let ns = tenant.namespace_or_default();
+    let mut pools = Vec::with_capacity(tenant.spec.pools.len());
+    let mut rollouts = Vec::with_capacity(tenant.spec.pools.len());
+    for pool in &tenant.spec.pools {
+        let name = names::stateful_set(tenant_name, &pool.name);
+        let sts = applied.stateful_set(&name).cloned().or_else(|| {
+            ctx.stores
+                .stateful_sets
+                .get(&ObjectRef::new(&name).within(ns))
+                .map(|s| (*s).clone())
+        });
+        let (status, rollout) = pool_state(&pool.name, &name, pool.servers, sts.as_ref());
+        pools.push(status);
+        rollouts.push(rollout);
+    }
+    let previous_rollouts: Vec<PoolRollout> = previous.pools.iter().map(to_rollout).collect();
+    let previous_mark = previous
+        .last_progress_time
+        .map(|t| Timestamp(t.timestamp().max(0) as u64));
+    let last_progress = machine::last_progress(&previous_rollouts, previous_mark, &rollouts, now);
+    Observation {
+        rollout: Rollout {
+            pools: rollouts,
+            now,
+            last_progress,
+        },
+        pools,
+    }
+}
+
+/// One pool's status and machine fact from its StatefulSet (absent: nothing ready yet).
+fn pool_state(
+    pool: &str,
+    sts_name: &str,
+    servers: i32,
+    sts: Option<&StatefulSet>,
+) -> (PoolStatus, PoolRollout) {
+    let desired = servers.max(0) as u32;
+    let Some(sts) = sts else {
+        let rollout = PoolRollout {
+            name: pool.to_owned(),
+            desired,
+            ready: 0,
+            updated: 0,
+            observed: false,
+            current_revision: String::new(),
+            update_revision: String::new(),
+        };
+        let status = PoolStatus {
+            name: pool.to_owned(),
+            stateful_set: sts_name.to_owned(),
+            replicas: servers,
+            state: PoolState::NotCreated,
+            ..PoolStatus::default()
+        };
+        return (status, rollout);
+    };
+    let st = sts.status.clone().unwrap_or_default();
+    let replicas = sts.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let observed = match (st.observed_generation, sts.metadata.generation) {
+        (Some(seen), Some(generation)) => seen >= generation,
+        _ => false,
+    };
+    let rollout = PoolRollout {
+        name: pool.to_owned(),
+        desired: replicas.max(0) as u32,
+        ready: st.ready_replicas.unwrap_or(0).max(0) as u32,
+        updated: st.updated_replicas.unwrap_or(0).max(0) as u32,
+        observed,
+        current_revision: st.current_revision.clone().unwrap_or_default(),
+        update_revision: st.update_revision.clone().unwrap_or_default(),
+    };
+    let state = match rollout.state() {
+        machine::PoolState::Ready => PoolState::Ready,
+        machine::PoolState::Updating => PoolState::Updating,
+        machine::PoolState::NotReady => PoolState::NotReady,
+    };
+    let status = PoolStatus {
+        name: pool.to_owned(),
+        stateful_set: sts_name.to_owned(),
+        replicas,
+        ready_replicas: rollout.ready as i32,
+        updated_replicas: rollout.updated as i32,
+        current_revision: st.current_revision,
+        update_revision: st.update_revision,
+        observed,
+        state,
+    };
+    (status, rollout)
+}
+
+/// The previous observation, as stored in the status.
+fn to_rollout(p: &PoolStatus) -> PoolRollout {
+    PoolRollout {
+        name: p.name.clone(),
+        desired: p.replicas.max(0) as u32,
+        ready: p.ready_replicas.max(0) as u32,
+        updated: p.updated_replicas.max(0) as u32,
+        observed: p.observed,
+        current_revision: p.current_revision.clone().unwrap_or_default(),
+        update_revision: p.update_revision.clone().unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::apps::v1::{StatefulSetSpec, StatefulSetStatus};
+    use kube::api::ObjectMeta;
+
+    fn sts(
+        replicas: i32,
+        ready: i32,
+        updated: i32,
+        cur: &str,
+        upd: &str,
+        seen: i64,
+    ) -> StatefulSet {
+        StatefulSet {
+            metadata: ObjectMeta {
+                generation: Some(2),
+                ..ObjectMeta::default()
+            },
+            spec: Some(StatefulSetSpec {
+                replicas: Some(replicas),
+                ..StatefulSetSpec::default()
+            }),
+            status: Some(StatefulSetStatus {
+                replicas,
+                ready_replicas: Some(ready),
+                updated_replicas: Some(updated),
+                current_revision: Some(cur.into()),
+                update_revision: Some(upd.into()),
+                observed_generation: Some(seen),
+                ..StatefulSetStatus::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn missing_statefulset_is_not_created_and_not_observed() {
+        let (status, rollout) = pool_state("p0", "t-p0", 4, None);
+        assert_eq!(status.state, PoolState::NotCreated);
+        assert_eq!(status.replicas, 4);
+        assert!(!rollout.observed);
+        assert!(!rollout.is_complete());
+    }
+
+    #[test]
+    fn settled_statefulset_is_ready() {
+        let (status, rollout) = pool_state("p0", "t-p0", 4, Some(&sts(4, 4, 4, "r1", "r1", 2)));
+        assert_eq!(status.state, PoolState::Ready);
+        assert!(rollout.is_complete());
+        assert_eq!(
+            to_rollout(&status),
+            rollout,
+            "status round-trips to the same fact"
+        );
+    }
+
+    #[test]
+    fn stale_observed_generation_is_updating() {
+        let (status, rollout) = pool_state("p0", "t-p0", 4, Some(&sts(4, 4, 4, "r1", "r1", 1)));
+        assert_eq!(status.state, PoolState::Updating);
+        assert!(!rollout.observed);
+    }
+
+    #[test]
+    fn lost_pod_is_not_ready() {
+        let (status, _) = pool_state("p0", "t-p0", 4, Some(&sts(4, 3, 4, "r1", "r1", 2)));
+        assert_eq!(status.state, PoolState::NotReady);
+        assert_eq!(status.ready_replicas, 3);
+    }
+
+    #[test]
+    fn new_revision_is_updating() {
+        let (status, _) = pool_state("p0", "t-p0", 4, Some(&sts(4, 4, 1, "r1", "r2", 2)));
+        assert_eq!(status.state, PoolState::Updating);
+    }
+}

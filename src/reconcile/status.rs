@@ -1,0 +1,124 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! The status a reconcile writes: a pure function of the stored status and what happened.
+
+use chrono::{DateTime, Utc};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+use k8s_openapi::jiff::Timestamp as JiffTimestamp;
+use machine::{ConditionRecord, ConditionStatus, Timestamp, Transition};
+
+use crate::api::v1alpha1::{PoolState, Tenant, TenantStatus, TransitionRecord};
+
+use super::observe::Observation;
+
+/// How many phase changes `status.transitions` keeps.
+pub const HISTORY: usize = 10;
+
+/// The new status of `current` after `transitions`.
+///
+/// Deterministic for identical inputs apart from `now`, which only lands in fields that
+/// record a change (a condition flip, a phase change), so an idle resync yields the stored
+/// status unchanged and no write.
+pub fn compute(
+    current: &Tenant,
+    transitions: &[Transition],
+    observed: &Observation,
+    image: &str,
+    now: DateTime<Utc>,
+    trace_id: Option<&str>,
+) -> TenantStatus {
+    let old = current.status.clone().unwrap_or_default();
+    let stamp = Timestamp(now.timestamp().max(0) as u64);
+    let generation = current.metadata.generation;
+    let Some(last) = transitions.last() else {
+        return old;
+    };
+
+    let stored: Vec<ConditionRecord> = old.conditions.iter().map(to_record).collect();
+    let produced: Vec<machine::Condition> = transitions
+        .iter()
+        .flat_map(|t| t.conditions.iter().cloned())
+        .collect();
+    let merged = machine::merge_conditions(&stored, &produced, stamp);
+    let conditions = merged.iter().map(|r| to_condition(r, generation)).collect();
+
+    let mut history = old.transitions.clone();
+    history.extend(
+        transitions
+            .iter()
+            .filter(|t| t.from != t.to)
+            .map(|t| TransitionRecord {
+                from: t.from,
+                to: t.to,
+                reason: t.reason.to_string(),
+                time: now,
+                trace_id: trace_id.map(str::to_owned),
+            }),
+    );
+    if history.len() > HISTORY {
+        history.drain(..history.len() - HISTORY);
+    }
+
+    let desired: i32 = observed.pools.iter().map(|p| p.replicas).sum();
+    let ready: i32 = observed.pools.iter().map(|p| p.ready_replicas).sum();
+    let pools_ready = observed
+        .pools
+        .iter()
+        .filter(|p| p.state == PoolState::Ready)
+        .count();
+
+    TenantStatus {
+        phase: Some(last.to),
+        reason: Some(last.reason.to_string()),
+        message: Some(last.message.clone()),
+        observed_generation: generation,
+        ready: Some(format!("{ready}/{desired}")),
+        pools_ready: Some(format!("{pools_ready}/{}", observed.pools.len())),
+        image: Some(image.to_owned()),
+        available_replicas: ready,
+        conditions,
+        last_progress_time: observed.last_progress_time(),
+        pools: observed.pools.clone(),
+        transitions: history,
+    }
+}
+
+fn to_record(c: &Condition) -> ConditionRecord {
+    ConditionRecord {
+        type_: c.type_.clone(),
+        status: match c.status.as_str() {
+            "True" => ConditionStatus::True,
+            "False" => ConditionStatus::False,
+            _ => ConditionStatus::Unknown,
+        },
+        reason: c.reason.clone(),
+        message: c.message.clone(),
+        last_transition_time: Timestamp(c.last_transition_time.0.as_second().max(0) as u64),
+    }
+}
+
+fn to_condition(r: &ConditionRecord, observed_generation: Option<i64>) -> Condition {
+    Condition {
+        type_: r.type_.clone(),
+        status: r.status.to_string(),
+        reason: r.reason.clone(),
+        message: r.message.clone(),
+        observed_generation,
+        last_transition_time: Time(
+            JiffTimestamp::from_second(r.last_transition_time.0 as i64)
+                .unwrap_or(JiffTimestamp::UNIX_EPOCH),
+        ),
+    }
+}
