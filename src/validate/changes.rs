@@ -139,11 +139,20 @@ fn compare_statefulset(
     }
 
     let (cur_replicas, want_replicas) = (cur.replicas.unwrap_or(1), want.replicas.unwrap_or(1));
+    // RustFS fixes a pool's erasure layout when it formats the drives: fewer servers lose
+    // drives holding data, more servers do not fit the layout. Pools grow by adding pools.
     if want_replicas < cur_replicas {
         refuse(
             format!("{base}.servers"),
             format!(
                 "servers lowered from {cur_replicas} to {want_replicas}; removing servers removes drives holding erasure-coded data: set servers back to {cur_replicas} (add a pool to grow)"
+            ),
+        );
+    } else if want_replicas > cur_replicas {
+        refuse(
+            format!("{base}.servers"),
+            format!(
+                "servers raised from {cur_replicas} to {want_replicas}; RustFS fixes a pool's erasure layout when it formats the drives, so a pool cannot grow in place: set servers back to {cur_replicas} and add a new pool to grow"
             ),
         );
     }
@@ -518,6 +527,12 @@ mod tests {
             &["lowered from 4 to 2", "set servers back to 4"],
         ),
         (
+            "servers raised",
+            |s| spec(s).replicas = Some(8),
+            "spec.pools[0].servers",
+            &["raised from 4 to 8", "add a new pool"],
+        ),
+        (
             "fewer volumes",
             |s| {
                 spec(s).volume_claim_templates.as_mut().unwrap().truncate(2);
@@ -639,7 +654,6 @@ mod tests {
     /// Changes Kubernetes allows and RustFS survives, plus server-side defaults.
     const ALLOWED: &[(&str, Mutate)] = &[
         ("identical", |_| {}),
-        ("servers raised", |s| spec(s).replicas = Some(8)),
         ("same size in other units", |s| set_size(s, "10240Mi")),
         ("pod template changed", |s| {
             spec(s).template.metadata = Some(ObjectMeta {

@@ -23,7 +23,7 @@ use super::quantity::parse_quantity;
 use crate::api::v1alpha1::{Pool, Tenant};
 
 /// Most pools a Tenant may have (same bound as the CRD).
-pub const MAX_POOLS: usize = 32;
+pub const MAX_POOLS: usize = 16;
 /// Longest pool name (same bound as the CRD).
 pub const MAX_POOL_NAME_LEN: usize = 50;
 /// Longest Tenant name: the longest generated Service name, `<tenant>-console`, must stay a
@@ -246,6 +246,16 @@ fn check_persistence(pool: &Pool, base: &str, out: &mut Vec<Problem>) {
         out.push(Problem::new(
             &field,
             format!("'{path}' must be an absolute directory without a trailing '/', such as /data"),
+        ));
+    } else if path.contains(char::is_whitespace)
+        || path.contains(['{', '}'])
+        || path.contains("...")
+    {
+        out.push(Problem::new(
+            &field,
+            format!(
+                "'{path}' must not contain spaces, '{{', '}}' or '...': RUSTFS_VOLUMES uses them as separators and ellipsis; choose a plain path such as /data"
+            ),
         ));
     } else if path.len() > 200 {
         out.push(Problem::new(
@@ -518,9 +528,9 @@ mod tests {
         ),
         (
             "too many pools",
-            |t| t.spec.pools = (0..33).map(|i| pool(&format!("p{i}"), 4, 1)).collect(),
+            |t| t.spec.pools = (0..17).map(|i| pool(&format!("p{i}"), 4, 1)).collect(),
             "spec.pools",
-            &["33 pools", "at most 32"],
+            &["17 pools", "at most 16"],
         ),
         (
             "empty pool name",
@@ -652,6 +662,18 @@ mod tests {
             |t| t.spec.pools[0].persistence.path = "/".into(),
             "spec.pools[0].persistence.path",
             &["absolute directory"],
+        ),
+        (
+            "path with a space",
+            |t| t.spec.pools[0].persistence.path = "/my data".into(),
+            "spec.pools[0].persistence.path",
+            &["must not contain spaces", "plain path"],
+        ),
+        (
+            "path with an ellipsis",
+            |t| t.spec.pools[0].persistence.path = "/data{0...3}".into(),
+            "spec.pools[0].persistence.path",
+            &["'...'"],
         ),
         (
             "overlong path",
@@ -818,8 +840,8 @@ mod tests {
         ("1024 servers x 256 volumes", |t| {
             t.spec.pools[0] = pool("pool-0", 1024, 256)
         }),
-        ("32 distinct pools", |t| {
-            t.spec.pools = (0..32).map(|i| pool(&format!("p{i}"), 4, 1)).collect()
+        ("16 distinct pools", |t| {
+            t.spec.pools = (0..16).map(|i| pool(&format!("p{i}"), 4, 1)).collect()
         }),
         ("pool name starting with a digit", |t| {
             t.spec.pools[0].name = "0pool".into()

@@ -29,8 +29,8 @@ use serde::{Deserialize, Serialize};
         .message("spec.pools[].servers * persistence.volumesPerServer must be at least 4 (RustFS erasure coding needs 4 drives per pool): raise servers or volumesPerServer"),
     validation = Rule::new("[2,3,4,5,6,7,8,9,10,11,12,13,14,15,16].exists(d, (self.servers * self.persistence.volumesPerServer) % d == 0)")
         .message("spec.pools[]: servers * persistence.volumesPerServer must split into erasure sets of 2 to 16 drives (a prime total above 16 cannot): change servers or volumesPerServer"),
-    validation = Rule::new("self.servers >= oldSelf.servers")
-        .message("spec.pools[].servers cannot be lowered: removing servers removes drives that hold erasure-coded data; restore the previous value (add a pool to grow)")
+    validation = Rule::new("self.servers == oldSelf.servers")
+        .message("spec.pools[].servers is immutable: RustFS fixes a pool's erasure layout when it formats the drives, and fewer servers would drop drives holding data; restore the previous value and add a new pool to grow")
         .reason(kube::core::Reason::FieldValueForbidden),
     validation = Rule::new("self.persistence.volumesPerServer == oldSelf.persistence.volumesPerServer")
         .message("spec.pools[].persistence.volumesPerServer is immutable: the volumes hold data; restore the previous value (add a pool to grow)")
@@ -44,7 +44,8 @@ pub struct Pool {
         .message("spec.pools[].name must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit"))]
     pub name: String,
 
-    /// Number of RustFS servers (pods) in this pool. It can grow but never shrink.
+    /// Number of RustFS servers (pods) in this pool. Immutable: RustFS fixes a pool's erasure
+    /// layout when it formats the drives, so a Tenant grows by adding a pool.
     #[schemars(range(min = 1, max = 1024))]
     pub servers: i32,
 
@@ -111,6 +112,8 @@ pub struct Persistence {
     #[schemars(length(min = 2, max = 200))]
     #[x_kube(validation = Rule::new("self.startsWith('/') && !self.endsWith('/')")
         .message("spec.pools[].persistence.path must be an absolute path without a trailing '/', such as /data"))]
+    #[x_kube(validation = Rule::new("!self.contains(' ') && !self.contains('{') && !self.contains('}') && !self.contains('...')")
+        .message("spec.pools[].persistence.path must not contain spaces, '{', '}' or '...': RUSTFS_VOLUMES uses them as separators and ellipsis; choose a plain path such as /data"))]
     pub path: String,
 
     /// Labels added to every volume claim of the pool.

@@ -65,7 +65,7 @@ pub struct TenantSpec {
     /// across the volumes of every pool, and the cluster runs at the speed of its slowest
     /// pool. Use several pools to grow capacity, move to new hardware or spread over zones;
     /// use separate Tenants for separate clusters (there is no hot/cold tiering between pools).
-    #[schemars(length(min = 1, max = 32))]
+    #[schemars(length(min = 1, max = 16))]
     #[x_kube(merge_strategy = ListMerge::Map(vec!["name".into()]))]
     pub pools: Vec<Pool>,
 

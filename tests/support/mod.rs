@@ -1,0 +1,128 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! Shared by the cluster test binaries: the control plane, clients, the CRD, and the
+//! operator run as its own process under the ServiceAccount and RBAC from `deploy/`.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+pub mod operator;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use kube::Client;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use local_cluster::{ControlPlane, Options};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path under the repository root.
+pub fn repo_path(rel: &str) -> PathBuf {
+    repo().join(rel)
+}
+
+/// The control plane of this test binary, started on first use with `options`.
+pub fn cluster(options: Options) -> &'static ControlPlane {
+    static CRD: OnceLock<()> = OnceLock::new();
+    let cp = ControlPlane::shared_with(options).expect("start the local control plane");
+    CRD.get_or_init(|| install_crd(cp));
+    cp
+}
+
+/// Installs the committed CRD and waits until it is served.
+fn install_crd(cp: &ControlPlane) {
+    let crd = repo_path("deploy/crd/tenant.yaml");
+    cp.kubectl_ok(["apply", "--server-side", "-f", crd.to_str().unwrap()])
+        .expect("the generated CRD installs");
+    cp.kubectl_ok([
+        "wait",
+        "--for=condition=Established",
+        "--timeout=60s",
+        "crd/tenants.rustfs.com",
+    ])
+    .expect("the CRD becomes Established");
+}
+
+/// A client with the control plane's admin credentials.
+pub async fn admin_client(cp: &ControlPlane) -> Client {
+    client_from_yaml(cp.kubeconfig_yaml()).await
+}
+
+/// A client from kubeconfig YAML.
+pub async fn client_from_yaml(yaml: &str) -> Client {
+    let kubeconfig = Kubeconfig::from_yaml(yaml).expect("kubeconfig parses");
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+        .await
+        .expect("kubeconfig is usable");
+    Client::try_from(config).expect("client builds")
+}
+
+/// Polls `check` every 250 ms until it returns `Some`, or panics after `timeout` with
+/// `what` and the last observation.
+pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        let last = match check().await {
+            Ok(v) => return v,
+            Err(why) => why,
+        };
+        if Instant::now() > deadline {
+            panic!("timed out after {timeout:?} waiting for {what}; last seen: {last}");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// The text of a file under the repository root.
+pub fn read(rel: impl AsRef<Path>) -> String {
+    let path = repo().join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+/// `examples/*.yaml` (not the invalid ones), sorted.
+pub fn example_files() -> Vec<PathBuf> {
+    yaml_files(&repo_path("examples"))
+}
+
+/// `examples/invalid/*.yaml`, sorted.
+pub fn invalid_example_files() -> Vec<PathBuf> {
+    yaml_files(&repo_path("examples/invalid"))
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The value of a `# key: value` header comment in an example.
+pub fn header(text: &str, key: &str) -> Option<String> {
+    let prefix = format!("# {key}:");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .map(|v| v.trim().to_owned())
+}

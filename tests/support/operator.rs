@@ -1,0 +1,243 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! `rustfs-operator server` as a separate process, authenticated as the `rustfs-operator`
+//! ServiceAccount bound to the ClusterRole from `deploy/rbac.yaml`: the tests prove the
+//! shipped RBAC is enough, not that cluster-admin is.
+
+use std::fs::File;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use local_cluster::ControlPlane;
+
+use super::repo_path;
+
+/// Applies `deploy/namespace.yaml` and `deploy/rbac.yaml` once, and returns a kubeconfig
+/// that authenticates with a token of the operator's ServiceAccount.
+pub fn operator_kubeconfig(cp: &ControlPlane) -> &'static str {
+    static KUBECONFIG: OnceLock<String> = OnceLock::new();
+    KUBECONFIG.get_or_init(|| {
+        for f in ["deploy/namespace.yaml", "deploy/rbac.yaml"] {
+            let path = repo_path(f);
+            cp.kubectl_ok(["apply", "-f", path.to_str().unwrap()])
+                .unwrap_or_else(|e| panic!("apply {f}: {e}"));
+        }
+        let token = cp
+            .kubectl_ok([
+                "create",
+                "token",
+                "rustfs-operator",
+                "-n",
+                "rustfs-system",
+                "--duration=12h",
+            ])
+            .expect("a token for the operator's ServiceAccount");
+        with_token(cp.kubeconfig_yaml(), token.trim())
+    })
+}
+
+/// The admin kubeconfig with its user replaced by a bearer token.
+fn with_token(admin: &str, token: &str) -> String {
+    let mut doc: serde_yaml::Value = serde_yaml::from_str(admin).expect("kubeconfig YAML");
+    let users = doc["users"].as_sequence_mut().expect("kubeconfig users");
+    for user in users {
+        user["user"] = serde_yaml::to_value(std::collections::BTreeMap::from([(
+            "token".to_owned(),
+            token.to_owned(),
+        )]))
+        .unwrap();
+    }
+    serde_yaml::to_string(&doc).unwrap()
+}
+
+/// A running operator. Killed (and reaped) on drop.
+pub struct Operator {
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+    pub namespace: String,
+    pub http: String,
+    pub service_name: String,
+    extra_env: Vec<(String, String)>,
+}
+
+/// How to start an operator.
+#[derive(Clone, Debug, Default)]
+pub struct OperatorOptions {
+    /// OTLP/HTTP endpoint to export spans to.
+    pub otlp_http: Option<String>,
+    /// `--rollout-stall-after` in seconds.
+    pub rollout_stall_after: Option<u64>,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Operator {
+    /// Starts an operator watching only `namespace` and waits until it reports ready.
+    pub fn start(cp: &ControlPlane, namespace: &str, options: OperatorOptions) -> Operator {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("kubeconfig"), operator_kubeconfig(cp)).unwrap();
+        let service_name = format!("rustfs-operator-{namespace}");
+        let mut extra_env = vec![("OTEL_SERVICE_NAME".to_owned(), service_name.clone())];
+        if let Some(endpoint) = &options.otlp_http {
+            extra_env.push(("OTEL_EXPORTER_OTLP_ENDPOINT".into(), endpoint.clone()));
+            extra_env.push(("OTEL_EXPORTER_OTLP_PROTOCOL".into(), "http/protobuf".into()));
+        }
+        if let Some(s) = options.rollout_stall_after {
+            extra_env.push(("RUSTFS_OPERATOR_ROLLOUT_STALL_AFTER".into(), s.to_string()));
+        }
+        let mut op = Operator {
+            child: None,
+            dir,
+            namespace: namespace.to_owned(),
+            http: String::new(),
+            service_name,
+            extra_env,
+        };
+        op.spawn();
+        op
+    }
+
+    fn spawn(&mut self) {
+        let port = free_port();
+        self.http = format!("127.0.0.1:{port}");
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rustfs-operator"));
+        cmd.args([
+            "server",
+            "--namespace",
+            &self.namespace,
+            "--http-addr",
+            &self.http,
+        ])
+        .env("KUBECONFIG", self.dir.path().join("kubeconfig"))
+        .env("RUST_LOG", "info,rustfs_operator=debug")
+        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+        .envs(self.extra_env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log);
+        // The operator dies with the test process, even when a test panics.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        self.child = Some(cmd.spawn().expect("start rustfs-operator server"));
+        self.wait_ready();
+    }
+
+    fn wait_ready(&mut self) {
+        let url = format!("http://{}/readyz", self.http);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!("operator exited early ({status}):\n{}", self.log_tail(40));
+            }
+            if reqwest::blocking::get(&url).is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "operator not ready after 60 s:\n{}",
+                self.log_tail(40)
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// SIGKILL, as a crash would: no graceful shutdown.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// SIGTERM and wait for a clean exit; returns the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("operator running");
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("operator ignored SIGTERM for 30 s:\n{}", self.log_tail(40));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Starts the operator again after [`Operator::kill`] or [`Operator::terminate`].
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn();
+    }
+
+    /// The operator's /metrics text.
+    pub fn metrics(&self) -> String {
+        reqwest::blocking::get(format!("http://{}/metrics", self.http))
+            .and_then(|r| r.text())
+            .expect("scrape /metrics")
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.path().join("operator.log")
+    }
+
+    /// The whole log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    pub fn log_tail(&self, lines: usize) -> String {
+        let log = self.log();
+        let all: Vec<&str> = log.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+}
+
+impl Drop for Operator {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "--- operator log ({}) ---\n{}",
+                self.namespace,
+                self.log_tail(60)
+            );
+        }
+        self.kill();
+    }
+}
