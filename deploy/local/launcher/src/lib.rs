@@ -295,8 +295,9 @@ fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
     Ok((status, body))
 }
 
-/// Removes temp dirs left behind by processes that no longer exist.
-fn sweep_stale_dirs() {
+/// Removes temp dirs (`$TMPDIR/rustfs-lc-<pid>-*`) left behind by processes
+/// that no longer exist. Every [`ControlPlane::start`] calls it.
+pub fn sweep_stale_dirs() {
     let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
         return;
     };

@@ -66,6 +66,32 @@ spec:
           storage: 1Gi
 "#;
 
+/// Plain HTTP/1.0 request to `http://127.0.0.1:<port>`; returns (status, body).
+fn http(base: &str, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let addr = base.strip_prefix("http://").expect("http URL");
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    let body = body.unwrap_or("");
+    write!(
+        s,
+        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let status = resp
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
 fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<String>) -> String {
     let deadline = Instant::now() + timeout;
     loop {
@@ -198,10 +224,29 @@ fn statefulset_with_pvcs_becomes_ready_and_teardown_is_clean() {
         (!out.status.success()).then(String::new)
     });
 
-    // Jaeger answers on its query API.
+    // Jaeger takes a span over OTLP/HTTP and serves it on its query API.
     let query = cp.jaeger_query_url().expect("jaeger runs").to_string();
-    assert!(query.starts_with("http://127.0.0.1:"), "{query}");
     assert!(cp.jaeger_otlp_grpc_endpoint().is_some());
+    let otlp = cp
+        .jaeger_otlp_http_endpoint()
+        .expect("otlp http")
+        .to_string();
+    let span = r#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"lc-probe"}}]},
+        "scopeSpans":[{"scope":{"name":"probe"},"spans":[{"traceId":"5b8efff798038103d269b633813fc60c",
+        "spanId":"eee19b7ec3c1b174","name":"probe-span","kind":1,
+        "startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000001000000000"}]}]}]}"#;
+    let (status, body) = http(&otlp, "POST", "/v1/traces", Some(span));
+    assert_eq!(status, 200, "OTLP export rejected: {body}");
+    let found = wait_for("span in jaeger", Duration::from_secs(30), || {
+        let (status, body) = http(
+            &query,
+            "GET",
+            "/api/traces/5b8efff798038103d269b633813fc60c",
+            None,
+        );
+        (status == 200 && body.contains("probe-span")).then_some(body)
+    });
+    assert!(found.contains("lc-probe"), "{found}");
 
     // Teardown: every component process is gone and the temp dir removed.
     let root = cp.root_dir().to_path_buf();
@@ -248,5 +293,119 @@ fn apiserver_only_start_and_missing_binaries_error() {
     assert!(
         err.to_string().contains("run deploy/local/build.sh"),
         "{err}"
+    );
+}
+
+#[test]
+fn binaries_key_matches_build_sh() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../build.sh");
+    let out = std::process::Command::new("bash")
+        .arg(script)
+        .arg("--print-key")
+        .output()
+        .expect("run build.sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        local_cluster::BINARIES_KEY
+    );
+}
+
+/// Direct children of `pid`, from /proc.
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut kids = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(child) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+            continue;
+        };
+        // Fields after the parenthesised command name: state, ppid, ...
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+            continue;
+        };
+        if rest
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse::<u32>().ok())
+            == Some(pid)
+        {
+            kids.push(child);
+        }
+    }
+    kids
+}
+
+#[test]
+fn local_cluster_up_writes_env_and_cleans_up_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let env_out = dir.path().join("cluster.env");
+    let kc_out = dir.path().join("kubeconfig");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_local-cluster"))
+        .arg("up")
+        .arg("--env-out")
+        .arg(&env_out)
+        .arg("--kubeconfig-out")
+        .arg(&kc_out)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start local-cluster up");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !env_out.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("local-cluster up exited early: {status}");
+        }
+        assert!(Instant::now() < deadline, "env file never appeared");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let env = std::fs::read_to_string(&env_out).unwrap();
+    assert!(
+        env.contains(&format!(
+            "export KUBECONFIG={}",
+            kc_out.canonicalize().unwrap().display()
+        )),
+        "{env}"
+    );
+    let components = children_of(child.id());
+    assert_eq!(
+        components.len(),
+        2,
+        "etcd + kube-apiserver expected, got {components:?}"
+    );
+
+    // The written kubeconfig reaches the API server with admin rights.
+    let bin = env
+        .lines()
+        .find_map(|l| l.strip_prefix("export LOCAL_CLUSTER_BIN_DIR="))
+        .expect("bin dir in env");
+    let out = std::process::Command::new(format!("{bin}/kubectl"))
+        .arg(format!("--kubeconfig={}", kc_out.display()))
+        .args(["auth", "can-i", "*", "*"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "yes");
+
+    // SAFETY: signalling the child we spawned.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert!(status.success(), "local-cluster up exit status {status}");
+    for pid in components {
+        assert!(
+            !pid_alive(pid),
+            "component pid {pid} survived local-cluster up"
+        );
+    }
+    assert!(
+        !env_out.exists() && !kc_out.exists(),
+        "env/kubeconfig files left behind"
     );
 }
