@@ -191,7 +191,9 @@ pub struct ControlPlane {
     jaeger: Option<JaegerEndpoints>,
     nodes: Vec<String>,
     ns_counter: AtomicU64,
+    began: Instant,
     started_in: Duration,
+    milestones: Mutex<Vec<(String, Duration)>>,
 }
 
 impl fmt::Debug for ControlPlane {
@@ -372,7 +374,9 @@ impl ControlPlane {
             jaeger: None,
             nodes: Vec::new(),
             ns_counter: AtomicU64::new(0),
+            began,
             started_in: Duration::ZERO,
+            milestones: Mutex::new(Vec::new()),
         };
         // From here on an early return drops `cp`, which stops what started.
 
@@ -597,7 +601,16 @@ impl ControlPlane {
         loop {
             self.check_running()?;
             match ready() {
-                Ok(true) => return Ok(()),
+                Ok(true) => {
+                    if self.started_in.is_zero() {
+                        let at = self.began.elapsed();
+                        self.milestones
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((what.to_string(), at));
+                    }
+                    return Ok(());
+                }
                 Ok(false) => {}
                 Err(e) => last_err = Some(e),
             }
@@ -780,6 +793,14 @@ allowVolumeExpansion: true
     /// How long [`ControlPlane::start`] took.
     pub fn started_in(&self) -> Duration {
         self.started_in
+    }
+
+    /// What became ready when, measured from the beginning of `start`.
+    pub fn startup_milestones(&self) -> Vec<(String, Duration)> {
+        self.milestones
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// `(component, pid)` of every running component.

@@ -44,12 +44,22 @@ fn child_entry() {
     }
 }
 
+/// Kills the child test process if an assertion fails before it is reaped.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 struct Reported {
     root: PathBuf,
     pids: Vec<u32>,
 }
 
-fn spawn_child(mode: &str) -> (std::process::Child, Reported) {
+fn spawn_child(mode: &str) -> (KillOnDrop, Reported) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "child_entry", "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, mode)
@@ -57,6 +67,7 @@ fn spawn_child(mode: &str) -> (std::process::Child, Reported) {
         .spawn()
         .expect("re-run test binary");
     let stdout = child.stdout.take().unwrap();
+    let child = KillOnDrop(child);
     let mut root = None;
     let mut pids = None;
     let mut lines = BufReader::new(stdout).lines();
@@ -111,7 +122,7 @@ fn shared_instance_is_torn_down_at_exit() {
     }
     let (mut child, r) = spawn_child("exit");
     assert_eq!(r.pids.len(), 2);
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert!(status.success(), "child test failed: {status}");
     // atexit ran: processes reaped, temp dir gone, before the child exited.
     for pid in &r.pids {
@@ -129,9 +140,9 @@ fn components_die_with_a_killed_test_process_and_dir_is_swept() {
     for pid in &r.pids {
         assert!(pid_alive(*pid));
     }
-    let dead_pid = child.id();
-    child.kill().unwrap(); // SIGKILL: no destructor, no atexit
-    child.wait().unwrap();
+    let dead_pid = child.0.id();
+    child.0.kill().unwrap(); // SIGKILL: no destructor, no atexit
+    child.0.wait().unwrap();
     wait_dead(&r.pids, Duration::from_secs(5));
 
     // The dead process's dir (possibly already swept by a concurrent start)

@@ -111,6 +111,9 @@ fn run_up(up: Up) -> Result<(), String> {
     eprintln!("local-cluster: starting ({:?})", up.options);
     let cp = ControlPlane::start(up.options).map_err(|e| e.to_string())?;
 
+    for (what, at) in cp.startup_milestones() {
+        eprintln!("local-cluster: {what} ready at {:.2}s", at.as_secs_f64());
+    }
     let kubeconfig = match &up.kubeconfig_out {
         Some(path) => {
             write_atomically(path, cp.kubeconfig_yaml())
