@@ -16,7 +16,7 @@
 //! the process shuts down. The per-Tenant logic lives in [`crate::reconcile`].
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::{Stream, StreamExt};
 use k8s_openapi::api::apps::v1::StatefulSet;
@@ -31,7 +31,7 @@ use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 use snafu::{ResultExt, Snafu};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::api::v1alpha1::Tenant;
 use crate::http::Readiness;
@@ -85,11 +85,50 @@ where
     }
 }
 
+/// Counts the caches that have not received their first full list yet, and marks the
+/// operator ready when none is left. (Awaiting `Store::wait_until_ready` from a second task
+/// is unreliable: its one-shot wakes only the last poller, which can starve the controller.)
+#[derive(Clone)]
+struct SyncTracker {
+    pending: Arc<AtomicUsize>,
+    readiness: Readiness,
+}
+
+impl SyncTracker {
+    fn new(caches: usize, readiness: Readiness) -> Self {
+        Self {
+            pending: Arc::new(AtomicUsize::new(caches)),
+            readiness,
+        }
+    }
+
+    /// Passes a watch stream through, counting its first `InitDone`.
+    fn track<K: Send + 'static>(
+        &self,
+        kind: String,
+        stream: impl Stream<Item = Result<watcher::Event<K>, watcher::Error>> + Send + 'static,
+    ) -> impl Stream<Item = Result<watcher::Event<K>, watcher::Error>> + Send + 'static {
+        let tracker = self.clone();
+        let mut synced = false;
+        stream.inspect(move |event| {
+            if !synced && matches!(event, Ok(watcher::Event::InitDone)) {
+                synced = true;
+                debug!(%kind, "cache synced");
+                if tracker.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+                    info!("all caches synced; operator ready");
+                    tracker.readiness.set_ready();
+                }
+            }
+        })
+    }
+}
+
 /// A cache of one kind of object plus the watch stream that feeds it.
 fn cached<K>(
     client: &Client,
     namespace: Option<&str>,
     config: watcher::Config,
+    sync: &SyncTracker,
 ) -> (
     Store<K>,
     impl Stream<Item = Result<K, watcher::Error>> + Send + 'static,
@@ -99,9 +138,11 @@ where
     K: Clone + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
 {
     let (reader, writer) = reflector::store();
-    let stream = reflector::reflector(writer, watcher(api::<K>(client, namespace), config))
-        .default_backoff()
-        .touched_objects();
+    let events = sync.track(
+        K::kind(&()).into_owned(),
+        watcher(api::<K>(client, namespace), config).default_backoff(),
+    );
+    let stream = reflector::reflector(writer, events).touched_objects();
     (reader, stream)
 }
 
@@ -116,30 +157,32 @@ pub async fn run(
     let ns = ns.as_deref();
     preflight(&client, ns).await?;
 
+    // Seven caches: Tenants, five owned kinds, Secret metadata.
+    let sync = SyncTracker::new(7, readiness);
+    let (tenants, tenant_stream) = cached::<Tenant>(&client, ns, watcher::Config::default(), &sync);
     // Owned objects carry our managed-by label: watching only those keeps the caches small.
     let owned = watcher::Config::default().labels(&format!("{MANAGED_BY}={MANAGED_BY_VALUE}"));
-    let (stateful_sets, sts_stream) = cached::<StatefulSet>(&client, ns, owned.clone());
-    let (services, svc_stream) = cached::<Service>(&client, ns, owned.clone());
-    let (service_accounts, sa_stream) = cached::<ServiceAccount>(&client, ns, owned.clone());
-    let (roles, role_stream) = cached::<Role>(&client, ns, owned.clone());
-    let (role_bindings, rb_stream) = cached::<RoleBinding>(&client, ns, owned);
+    let (stateful_sets, sts_stream) = cached::<StatefulSet>(&client, ns, owned.clone(), &sync);
+    let (services, svc_stream) = cached::<Service>(&client, ns, owned.clone(), &sync);
+    let (service_accounts, sa_stream) = cached::<ServiceAccount>(&client, ns, owned.clone(), &sync);
+    let (roles, role_stream) = cached::<Role>(&client, ns, owned.clone(), &sync);
+    let (role_bindings, rb_stream) = cached::<RoleBinding>(&client, ns, owned, &sync);
 
     // Secrets: metadata only. The operator never keeps credential values in memory; it reads
-    // a referenced Secret when its resourceVersion changes (see reconcile::credentials).
+    // a referenced Secret when its resourceVersion changes (see Context::credentials).
     let (secrets, secrets_writer) = reflector::store::<PartialObjectMeta<Secret>>();
-    let secret_stream = reflector::reflector(
-        secrets_writer,
+    let secret_events = sync.track(
+        "Secret".to_owned(),
         watcher(
             api::<PartialObjectMeta<Secret>>(&client, ns),
             watcher::Config::default(),
-        ),
-    )
-    .default_backoff()
-    .touched_objects();
+        )
+        .default_backoff(),
+    );
+    let secret_stream = reflector::reflector(secrets_writer, secret_events).touched_objects();
 
-    let controller = Controller::new(api::<Tenant>(&client, ns), watcher::Config::default())
+    let controller = Controller::for_stream(tenant_stream, tenants.clone())
         .with_config(controller::Config::default().concurrency(config.concurrency));
-    let tenants = controller.store();
 
     let stores = Stores {
         tenants: tenants.clone(),
@@ -151,23 +194,7 @@ pub async fn run(
         secrets,
     };
     let recorder = Recorder::new(client.clone(), Reporter::from("rustfs-operator"));
-    let ctx = Arc::new(Context::new(
-        client,
-        config,
-        stores.clone(),
-        recorder,
-        metrics,
-    ));
-
-    // Flip /readyz once every cache holds a full list.
-    tokio::spawn({
-        let stores = stores.clone();
-        async move {
-            stores.wait_until_ready().await;
-            info!("caches synced; operator ready");
-            readiness.set_ready();
-        }
-    });
+    let ctx = Arc::new(Context::new(client, config, stores, recorder, metrics));
 
     controller
         .owns_stream(sts_stream)
@@ -213,6 +240,3 @@ fn tenants_referencing(
         .map(|t| ObjectRef::from_obj(t.as_ref()))
         .collect()
 }
-
-/// How long `server` waits for running reconciles after a shutdown signal.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);

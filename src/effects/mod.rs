@@ -157,9 +157,59 @@ pub async fn run(
     outcome
 }
 
+/// Objects we would apply that already exist under another controller (another Tenant
+/// whose generated names collide, or something else entirely): taking them over would hand
+/// one Tenant's data to another, so the whole apply is refused.
+fn foreign_owners(ctx: &Context, tenant: &Tenant, objects: &TenantObjects) -> Vec<RefusedChange> {
+    let stateful_sets = objects
+        .stateful_sets
+        .iter()
+        .filter_map(|o| foreign_owner(&ctx.stores.stateful_sets, &o.stateful_set, tenant));
+    let services = objects
+        .services
+        .iter()
+        .filter_map(|o| foreign_owner(&ctx.stores.services, o, tenant));
+    stateful_sets
+        .chain(services)
+        .map(|detail| RefusedChange {
+            pool: "*".into(),
+            field: "metadata.name".into(),
+            detail,
+        })
+        .collect()
+}
+
+/// Why `desired` may not be applied for `tenant`, if its cached copy has another controller.
+fn foreign_owner<K>(store: &Store<K>, desired: &K, tenant: &Tenant) -> Option<String>
+where
+    K: Resource<DynamicType = ()> + Clone,
+{
+    let observed = store.get(&ObjectRef::from_obj(desired))?;
+    let controller = observed
+        .meta()
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true));
+    let owner = match controller {
+        Some(r) if Some(&r.uid) == tenant.metadata.uid.as_ref() => return None,
+        Some(r) => format!("{} {}", r.kind, r.name),
+        None => "no controller (made by hand?)".to_owned(),
+    };
+    Some(format!(
+        "{} {} already exists and belongs to {owner}: rename this Tenant or its pool so the generated names do not collide",
+        K::kind(&()),
+        desired.name_any()
+    ))
+}
+
 /// Data-losing or API-rejected changes between the desired StatefulSets and the existing
-/// ones (from the cache).
+/// ones (from the cache), and objects that belong to someone else.
 fn refused(ctx: &Context, tenant: &Tenant, objects: &TenantObjects) -> Vec<RefusedChange> {
+    let foreign = foreign_owners(ctx, tenant, objects);
+    if !foreign.is_empty() {
+        return foreign;
+    }
     let ns = tenant.namespace_or_default();
     let existing: Vec<StatefulSet> = ctx
         .stores

@@ -59,20 +59,6 @@ pub struct Stores {
     pub secrets: Store<PartialObjectMeta<Secret>>,
 }
 
-impl Stores {
-    /// Resolves once every cache has received its first full list.
-    pub async fn wait_until_ready(&self) {
-        // A store whose writer was dropped never becomes ready; that only happens on shutdown.
-        let _ = self.tenants.wait_until_ready().await;
-        let _ = self.stateful_sets.wait_until_ready().await;
-        let _ = self.services.wait_until_ready().await;
-        let _ = self.service_accounts.wait_until_ready().await;
-        let _ = self.roles.wait_until_ready().await;
-        let _ = self.role_bindings.wait_until_ready().await;
-        let _ = self.secrets.wait_until_ready().await;
-    }
-}
-
 /// The last verdict on one Secret, keyed by the resourceVersion it was made for.
 struct SecretVerdict {
     resource_version: String,

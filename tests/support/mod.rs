@@ -126,3 +126,25 @@ pub fn header(text: &str, key: &str) -> Option<String> {
         .find_map(|l| l.strip_prefix(&prefix))
         .map(|v| v.trim().to_owned())
 }
+
+/// A plain HTTP/1.0 GET against `host:port`: status code and body, `None` when nothing
+/// answers. Enough for /readyz, /metrics and Jaeger's query API, without an HTTP client
+/// runtime inside the tests' async runtime.
+pub fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: {addr}\r\nAccept: */*\r\n\r\n"
+    )
+    .ok()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).ok()?;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let code = head.split_whitespace().nth(1)?.parse().ok()?;
+    Some((code, body.to_owned()))
+}

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use local_cluster::ControlPlane;
 
-use super::repo_path;
+use super::{http_get, repo_path};
 
 /// Applies `deploy/namespace.yaml` and `deploy/rbac.yaml` once, and returns a kubeconfig
 /// that authenticates with a token of the operator's ServiceAccount.
@@ -155,13 +155,12 @@ impl Operator {
     }
 
     fn wait_ready(&mut self) {
-        let url = format!("http://{}/readyz", self.http);
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
                 panic!("operator exited early ({status}):\n{}", self.log_tail(40));
             }
-            if reqwest::blocking::get(&url).is_ok_and(|r| r.status().is_success()) {
+            if http_get(&self.http, "/readyz").is_some_and(|(code, _)| code == 200) {
                 return;
             }
             assert!(
@@ -208,9 +207,10 @@ impl Operator {
 
     /// The operator's /metrics text.
     pub fn metrics(&self) -> String {
-        reqwest::blocking::get(format!("http://{}/metrics", self.http))
-            .and_then(|r| r.text())
-            .expect("scrape /metrics")
+        match http_get(&self.http, "/metrics") {
+            Some((200, body)) => body,
+            other => panic!("scrape /metrics: {other:?}"),
+        }
     }
 
     pub fn log_path(&self) -> PathBuf {

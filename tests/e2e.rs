@@ -1,0 +1,546 @@
+// Copyright 2026 The rustfs-operator Authors.
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//! End to end on the full local control plane (kube-apiserver, kube-controller-manager,
+//! kube-scheduler, kwok fake nodes, Jaeger): the operator runs as its own process under the
+//! ServiceAccount and RBAC from `deploy/`, one operator and one namespace per test.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Pod, Secret, Service};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use local_cluster::{ControlPlane, Options};
+use machine::Phase;
+use rustfs_operator::api::v1alpha1::Tenant;
+use serde_json::json;
+
+use support::operator::{Operator, OperatorOptions};
+use support::{admin_client, eventually};
+
+fn cp() -> &'static ControlPlane {
+    support::cluster(Options::full())
+}
+
+const READY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A Tenant of `servers` servers x 4 volumes, with credentials when `secret` is given.
+fn tenant(name: &str, servers: i32, secret: Option<&str>) -> Tenant {
+    let mut spec = json!({
+        "pools": [{
+            "name": "pool-0",
+            "servers": servers,
+            "persistence": {
+                "volumesPerServer": 4,
+                "volumeClaimTemplate": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": "1Gi"}}
+                }
+            }
+        }]
+    });
+    if let Some(s) = secret {
+        spec["credsSecret"] = json!({"name": s});
+    }
+    serde_json::from_value(json!({
+        "apiVersion": "rustfs.com/v1alpha1",
+        "kind": "Tenant",
+        "metadata": {"name": name},
+        "spec": spec,
+    }))
+    .unwrap()
+}
+
+fn creds_secret(name: &str) -> Secret {
+    serde_json::from_value(json!({
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": name},
+        "stringData": {"accesskey": "e2e-admin-user", "secretkey": "e2e-admin-password"}
+    }))
+    .unwrap()
+}
+
+async fn wait_phase(api: &Api<Tenant>, name: &str, phase: Phase, timeout: Duration) -> Tenant {
+    eventually(
+        timeout,
+        &format!("Tenant {name} in phase {phase}"),
+        || async {
+            let t = api.get(name).await.map_err(|e| e.to_string())?;
+            let status = t.status.clone().unwrap_or_default();
+            if status.phase == Some(phase) && status.observed_generation == t.metadata.generation {
+                Ok(t)
+            } else {
+                Err(format!(
+                    "phase {:?} reason {:?} message {:?} observed {:?} generation {:?}",
+                    status.phase,
+                    status.reason,
+                    status.message,
+                    status.observed_generation,
+                    t.metadata.generation
+                ))
+            }
+        },
+    )
+    .await
+}
+
+fn condition<'a>(
+    t: &'a Tenant,
+    type_: &str,
+) -> Option<&'a k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition> {
+    t.status
+        .as_ref()?
+        .conditions
+        .iter()
+        .find(|c| c.type_ == type_)
+}
+
+fn phases_seen(t: &Tenant) -> Vec<(Phase, Phase)> {
+    t.status
+        .as_ref()
+        .map(|s| s.transitions.iter().map(|r| (r.from, r.to)).collect())
+        .unwrap_or_default()
+}
+
+async fn events_for(client: &kube::Client, ns: &str, name: &str) -> Vec<(String, String)> {
+    let api: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(client.clone(), ns);
+    api.list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|e| e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some(name))
+        .map(|e| (e.reason.unwrap_or_default(), e.note.unwrap_or_default()))
+        .collect()
+}
+
+#[tokio::test]
+async fn tenant_goes_from_validating_to_ready() {
+    let cp = cp();
+    let ns = cp.new_namespace("ready").unwrap();
+    let client = admin_client(cp).await;
+    let _op = Operator::start(cp, &ns, OperatorOptions::default());
+    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+
+    let started = Instant::now();
+    api.create(&PostParams::default(), &tenant("t", 1, None))
+        .await
+        .unwrap();
+    let t = wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+    eprintln!(
+        "METRIC apply-to-Ready seconds: {:.1}",
+        started.elapsed().as_secs_f64()
+    );
+
+    assert_eq!(
+        phases_seen(&t),
+        [
+            (Phase::Validating, Phase::CredentialsCheck),
+            (Phase::CredentialsCheck, Phase::Provisioning),
+            (Phase::Provisioning, Phase::RollingOut),
+            (Phase::RollingOut, Phase::Ready),
+        ]
+    );
+    let status = t.status.clone().unwrap();
+    assert_eq!(status.ready.as_deref(), Some("1/1"));
+    assert_eq!(status.available_replicas, 1);
+    assert_eq!(
+        status.pools[0].state,
+        rustfs_operator::api::v1alpha1::PoolState::Ready
+    );
+    for (type_, want) in [
+        ("Ready", "True"),
+        ("Progressing", "False"),
+        ("Degraded", "False"),
+        ("SpecValid", "True"),
+        ("ResourcesApplied", "True"),
+    ] {
+        let c = condition(&t, type_).unwrap_or_else(|| panic!("condition {type_} missing"));
+        assert_eq!(c.status, want, "condition {type_}: {c:?}");
+        assert_eq!(c.observed_generation, t.metadata.generation);
+    }
+
+    // What the operator made: owned by the Tenant, one of each.
+    let sts: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
+    let all = sts.list(&ListParams::default()).await.unwrap().items;
+    assert_eq!(all.len(), 1);
+    let owner = &all[0].metadata.owner_references.as_ref().unwrap()[0];
+    assert_eq!((owner.kind.as_str(), owner.name.as_str()), ("Tenant", "t"));
+    let svcs: Api<Service> = Api::namespaced(client.clone(), &ns);
+    let mut names: Vec<String> = svcs
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|s| s.metadata.name)
+        .collect();
+    names.sort();
+    assert_eq!(names, ["t-console", "t-hl", "t-io"]);
+
+    let wide = cp
+        .kubectl_ok(["get", "tenant", "t", "-n", &ns, "-o", "wide"])
+        .unwrap();
+    let row: Vec<&str> = wide.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(row[1], "Ready", "{wide}");
+    assert_eq!(row[2], "1/1", "{wide}");
+
+    let reasons: Vec<String> = events_for(&client, &ns, "t")
+        .await
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r == "AllPoolsReady"),
+        "events: {reasons:?}"
+    );
+}
+
+#[tokio::test]
+async fn invalid_spec_fails_naming_the_field_then_recovers_when_fixed() {
+    let cp = cp();
+    let ns = cp.new_namespace("invalid").unwrap();
+    let client = admin_client(cp).await;
+    let _op = Operator::start(cp, &ns, OperatorOptions::default());
+    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+
+    // Two servers, no credentials: the CRD cannot see this, the operator must.
+    api.create(&PostParams::default(), &tenant("t", 2, None))
+        .await
+        .unwrap();
+    let t = wait_phase(&api, "t", Phase::Failed, Duration::from_secs(60)).await;
+    let spec_valid = condition(&t, "SpecValid").expect("SpecValid condition");
+    assert_eq!(spec_valid.status, "False");
+    assert!(
+        spec_valid.message.contains("spec.credsSecret"),
+        "{spec_valid:?}"
+    );
+    let status = t.status.clone().unwrap();
+    assert!(status.message.unwrap().contains("spec validation failed"));
+    let ready = condition(&t, "Ready").unwrap();
+    assert_eq!(ready.status, "False");
+    // Nothing was created for an invalid spec.
+    let sts: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
+    assert!(
+        sts.list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+
+    // The fix: a Secret and a reference to it.
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    secrets
+        .create(&PostParams::default(), &creds_secret("creds"))
+        .await
+        .unwrap();
+    api.patch(
+        "t",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"spec": {"credsSecret": {"name": "creds"}}})),
+    )
+    .await
+    .unwrap();
+    let t = wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+    assert_eq!(condition(&t, "SpecValid").unwrap().status, "True");
+    assert_eq!(t.status.unwrap().ready.as_deref(), Some("2/2"));
+}
+
+#[tokio::test]
+async fn missing_secret_waits_and_a_new_secret_moves_on_at_once() {
+    let cp = cp();
+    let ns = cp.new_namespace("secret").unwrap();
+    let client = admin_client(cp).await;
+    let _op = Operator::start(cp, &ns, OperatorOptions::default());
+    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+
+    api.create(&PostParams::default(), &tenant("t", 2, Some("creds")))
+        .await
+        .unwrap();
+    let t = wait_phase(&api, "t", Phase::CredentialsCheck, Duration::from_secs(60)).await;
+    let status = t.status.clone().unwrap();
+    assert_eq!(status.reason.as_deref(), Some("CredentialsSecretMissing"));
+    assert!(status.message.unwrap().contains("creds"));
+    let c = condition(&t, "CredentialsValid").unwrap();
+    assert_eq!(c.status, "False");
+
+    // The credentials class requeues after 60 s; the Secret watch must not wait for that.
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    let created = Instant::now();
+    secrets
+        .create(&PostParams::default(), &creds_secret("creds"))
+        .await
+        .unwrap();
+    let t = eventually(
+        Duration::from_secs(50),
+        "leaving CredentialsCheck",
+        || async {
+            let t = api.get("t").await.map_err(|e| e.to_string())?;
+            match t.status.as_ref().and_then(|s| s.phase) {
+                Some(Phase::CredentialsCheck) | None => Err("still waiting".into()),
+                Some(_) => Ok(t),
+            }
+        },
+    )
+    .await;
+    let reacted = created.elapsed();
+    eprintln!(
+        "METRIC secret-created-to-progress seconds: {:.1}",
+        reacted.as_secs_f64()
+    );
+    assert!(
+        reacted < Duration::from_secs(30),
+        "took {reacted:?}: the Secret watch did not wake the Tenant"
+    );
+    assert_eq!(condition(&t, "CredentialsValid").unwrap().status, "True");
+    wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+
+    // An unusable Secret is reported without its value.
+    let events = events_for(&client, &ns, "t").await;
+    assert!(
+        events
+            .iter()
+            .all(|(_, note)| !note.contains("e2e-admin-password"))
+    );
+}
+
+#[tokio::test]
+async fn lost_pod_degrades_then_recovers() {
+    let cp = cp();
+    let ns = cp.new_namespace("degraded").unwrap();
+    let client = admin_client(cp).await;
+    let _op = Operator::start(cp, &ns, OperatorOptions::default());
+    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    Api::<Secret>::namespaced(client.clone(), &ns)
+        .create(&PostParams::default(), &creds_secret("creds"))
+        .await
+        .unwrap();
+    api.create(&PostParams::default(), &tenant("t", 2, Some("creds")))
+        .await
+        .unwrap();
+    wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    pods.delete("t-pool-0-1", &DeleteParams::default().grace_period(0))
+        .await
+        .unwrap();
+    let t = eventually(READY_TIMEOUT, "Degraded then Ready again", || async {
+        let t = api.get("t").await.map_err(|e| e.to_string())?;
+        let seen = phases_seen(&t);
+        let degraded = seen
+            .iter()
+            .position(|&p| p == (Phase::Ready, Phase::Degraded));
+        let recovered = seen
+            .iter()
+            .rposition(|&p| p == (Phase::Degraded, Phase::Ready));
+        let phase = t.status.as_ref().and_then(|s| s.phase);
+        match (degraded, recovered, phase) {
+            (Some(d), Some(r), Some(Phase::Ready)) if r > d => Ok(t),
+            _ => Err(format!("phase {phase:?}, transitions {seen:?}")),
+        }
+    })
+    .await;
+    let reasons: Vec<String> = events_for(&client, &ns, "t")
+        .await
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r == "ReadinessLost"),
+        "events: {reasons:?}"
+    );
+    assert_eq!(t.status.unwrap().ready.as_deref(), Some("2/2"));
+}
+
+#[tokio::test]
+async fn image_change_rolls_out_and_a_data_losing_change_is_refused() {
+    let cp = cp();
+    let ns = cp.new_namespace("rollout").unwrap();
+    let client = admin_client(cp).await;
+    let _op = Operator::start(cp, &ns, OperatorOptions::default());
+    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    api.create(&PostParams::default(), &tenant("t", 1, None))
+        .await
+        .unwrap();
+    wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+
+    api.patch(
+        "t",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"spec": {"image": "rustfs/rustfs:1.0.0-rc.4"}})),
+    )
+    .await
+    .unwrap();
+    let t = wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+    let seen = phases_seen(&t);
+    assert!(
+        seen.ends_with(&[
+            (Phase::Ready, Phase::Validating),
+            (Phase::Validating, Phase::CredentialsCheck),
+            (Phase::CredentialsCheck, Phase::Provisioning),
+            (Phase::Provisioning, Phase::RollingOut),
+            (Phase::RollingOut, Phase::Ready),
+        ]),
+        "{seen:?}"
+    );
+    let sts_api: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
+    let sts = sts_api.get("t-pool-0").await.unwrap();
+    let image = sts
+        .spec
+        .as_ref()
+        .unwrap()
+        .template
+        .spec
+        .as_ref()
+        .unwrap()
+        .containers[0]
+        .image
+        .clone();
+    assert_eq!(image.as_deref(), Some("rustfs/rustfs:1.0.0-rc.4"));
+    assert_eq!(
+        t.status.unwrap().image.as_deref(),
+        Some("rustfs/rustfs:1.0.0-rc.4")
+    );
+
+    // Growing the volumes passes the CRD (sizes are not compared there) but a StatefulSet's
+    // claim templates are immutable: refused, nothing applied.
+    let before = sts_api.get("t-pool-0").await.unwrap();
+    api.patch(
+        "t",
+        &PatchParams::default(),
+        &Patch::Merge(
+            json!({"spec": {"image": "rustfs/rustfs:1.0.0-rc.5", "pools": [{
+                "name": "pool-0", "servers": 1,
+                "persistence": {"volumesPerServer": 4, "volumeClaimTemplate": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": "2Gi"}}}}
+            }]}}),
+        ),
+    )
+    .await
+    .unwrap();
+    let t = wait_phase(&api, "t", Phase::Failed, Duration::from_secs(60)).await;
+    let status = t.status.clone().unwrap();
+    assert_eq!(status.reason.as_deref(), Some("ChangeRefused"));
+    assert!(
+        status
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("volumeClaimTemplate"),
+        "{status:?}"
+    );
+    let applied = condition(&t, "ResourcesApplied").unwrap();
+    assert_eq!(applied.status, "False");
+    let after = sts_api.get("t-pool-0").await.unwrap();
+    assert_eq!(
+        after.metadata.resource_version, before.metadata.resource_version,
+        "StatefulSet was touched"
+    );
+    let reasons: Vec<String> = events_for(&client, &ns, "t")
+        .await
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r == "ChangeRefused"),
+        "events: {reasons:?}"
+    );
+
+    // Putting the size back (keeping the new image) rolls out again.
+    api.patch(
+        "t",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"spec": {"pools": [{
+            "name": "pool-0", "servers": 1,
+            "persistence": {"volumesPerServer": 4, "volumeClaimTemplate": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "1Gi"}}}}
+        }]}})),
+    )
+    .await
+    .unwrap();
+    wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+}
+
+#[tokio::test]
+async fn operator_killed_mid_rollout_converges_without_duplicates() {
+    let cp = cp();
+    let ns = cp.new_namespace("restart").unwrap();
+    let client = admin_client(cp).await;
+    let mut op = Operator::start(cp, &ns, OperatorOptions::default());
+    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    Api::<Secret>::namespaced(client.clone(), &ns)
+        .create(&PostParams::default(), &creds_secret("creds"))
+        .await
+        .unwrap();
+    api.create(&PostParams::default(), &tenant("t", 4, Some("creds")))
+        .await
+        .unwrap();
+    let sts_api: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
+    eventually(Duration::from_secs(60), "the StatefulSet", || async {
+        sts_api
+            .get("t-pool-0")
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    op.kill();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    op.restart();
+    let t = wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+    assert_eq!(
+        sts_api
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    let svcs: Api<Service> = Api::namespaced(client.clone(), &ns);
+    assert_eq!(
+        svcs.list(&ListParams::default()).await.unwrap().items.len(),
+        3
+    );
+    let ready_count = phases_seen(&t)
+        .iter()
+        .filter(|p| p.1 == Phase::Ready)
+        .count();
+    assert_eq!(ready_count, 1, "{:?}", phases_seen(&t));
+    assert_eq!(t.status.unwrap().ready.as_deref(), Some("4/4"));
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_operator_cleanly() {
+    let cp = cp();
+    let ns = cp.new_namespace("sigterm").unwrap();
+    let mut op = Operator::start(cp, &ns, OperatorOptions::default());
+    let status = op.terminate();
+    assert!(
+        status.success(),
+        "exit status {status}:\n{}",
+        op.log_tail(20)
+    );
+    assert!(
+        op.log().contains("controller stopped"),
+        "{}",
+        op.log_tail(20)
+    );
+}
