@@ -26,7 +26,7 @@ crd: ## Regenerate deploy/crd/tenant.yaml from the Rust types
 	$(CARGO) run --quiet -- crd -f deploy/crd/tenant.yaml
 
 diagrams: ## Regenerate diagrams/ from the state machine's transition table
-	$(CARGO) run --quiet -p rustfs-machine --bin diagrams -- diagrams
+	$(CARGO) run --quiet -p rustfs-machine --bin diagrams -- .
 
 lint: ## cargo fmt --check and clippy
 	$(CARGO) fmt --all -- --check

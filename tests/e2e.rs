@@ -544,3 +544,61 @@ async fn sigterm_stops_the_operator_cleanly() {
         op.log_tail(20)
     );
 }
+
+#[tokio::test]
+async fn idle_resyncs_make_zero_api_writes() {
+    let cp = cp();
+    let ns = cp.new_namespace("idle").unwrap();
+    let client = admin_client(cp).await;
+    let op = Operator::start(cp, &ns, OperatorOptions::default());
+    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    api.create(&PostParams::default(), &tenant("t", 1, None))
+        .await
+        .unwrap();
+    wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+    // Let the last watch events of the rollout settle.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let creation = support::audited_writes(cp, support::OPERATOR_USER, &ns);
+    eprintln!(
+        "METRIC API writes for one tenant creation: {} ({creation:?})",
+        creation.len()
+    );
+    assert!(
+        !creation.is_empty(),
+        "the audit log shows no operator writes at all"
+    );
+
+    // Each annotation wakes a reconcile without changing the spec (no new generation).
+    let before = support::metric_sum(&op.metrics(), "rustfs_operator_reconciles_total", &[]);
+    const RESYNCS: usize = 5;
+    for i in 0..RESYNCS {
+        api.patch(
+            "t",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"annotations": {"e2e/poke": i.to_string()}}})),
+        )
+        .await
+        .unwrap();
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+    let reconciled = eventually(
+        Duration::from_secs(30),
+        "the pokes to be reconciled",
+        || async {
+            let n = support::metric_sum(&op.metrics(), "rustfs_operator_reconciles_total", &[]);
+            if n - before >= RESYNCS as f64 {
+                Ok(n - before)
+            } else {
+                Err(format!("{} reconciles since the first poke", n - before))
+            }
+        },
+    )
+    .await;
+    let after = support::audited_writes(cp, support::OPERATOR_USER, &ns);
+    let idle: Vec<&String> = after[creation.len()..].iter().collect();
+    eprintln!(
+        "METRIC API writes over {reconciled} idle reconciles: {}",
+        idle.len()
+    );
+    assert!(idle.is_empty(), "idle reconciles wrote: {idle:?}");
+}

@@ -227,7 +227,8 @@ pub const TABLE: &[Edge] = &[
         To(RollingOut),
         Next::Continue,
         Reason::ResourcesApplied,
-    ),
+    )
+    .event(Normal),
     edge(
         &[Provisioning],
         Fact::ChangeRefused,

@@ -178,7 +178,7 @@ fn expected() -> Vec<Row> {
             R::CredentialsInvalid,
         )
         .event(Warning),
-        row(Provisioning, F::Applied, RollingOut, C, R::ResourcesApplied),
+        row(Provisioning, F::Applied, RollingOut, C, R::ResourcesApplied).event(Normal),
         row(
             Provisioning,
             F::ChangeRefused,

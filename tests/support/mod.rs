@@ -148,3 +148,44 @@ pub fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
     let code = head.split_whitespace().nth(1)?.parse().ok()?;
     Some((code, body.to_owned()))
 }
+
+/// Write requests (create, update, patch, delete) that `user` made in `namespace`, from the
+/// API server's audit log, as `verb resource/name` in order.
+pub fn audited_writes(cp: &ControlPlane, user: &str, namespace: &str) -> Vec<String> {
+    let log = std::fs::read_to_string(cp.audit_log_path()).unwrap_or_default();
+    log.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|e| e["stage"] == "ResponseComplete")
+        .filter(|e| e["user"]["username"] == user)
+        .filter(|e| e["objectRef"]["namespace"] == namespace)
+        .map(|e| {
+            let sub = e["objectRef"]["subresource"]
+                .as_str()
+                .map(|s| format!("/{s}"))
+                .unwrap_or_default();
+            format!(
+                "{} {}{sub}/{}",
+                e["verb"].as_str().unwrap_or("?"),
+                e["objectRef"]["resource"].as_str().unwrap_or("?"),
+                e["objectRef"]["name"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+/// The operator's user name in the audit log.
+pub const OPERATOR_USER: &str = "system:serviceaccount:rustfs-system:rustfs-operator";
+
+/// The value of an unlabelled or labelled sample in OpenMetrics text, summed over every
+/// line whose name and labels contain all of `parts`.
+pub fn metric_sum(text: &str, name: &str, parts: &[&str]) -> f64 {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| l.split(['{', ' ']).next() == Some(name))
+        .filter(|l| parts.iter().all(|p| l.contains(p)))
+        .filter_map(|l| {
+            let sample = l.split(" # ").next().unwrap_or(l);
+            sample.rsplit(' ').next()?.parse::<f64>().ok()
+        })
+        .sum()
+}

@@ -111,6 +111,16 @@ impl std::error::Error for Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Audit policy: metadata of every write, nothing else.
+const AUDIT_POLICY: &str = "apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+    verbs: [create, update, patch, delete, deletecollection]
+  - level: None
+";
+
 /// What to run besides etcd and kube-apiserver.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
@@ -402,6 +412,9 @@ impl ControlPlane {
             Ok(matches!(http_get(etcd_port, "/health"), Ok((200, body)) if body.contains("true")))
         })?;
 
+        let audit_policy = root.join("audit-policy.yaml");
+        std::fs::write(&audit_policy, AUDIT_POLICY)
+            .map_err(|e| Error::io("writing the audit policy", e))?;
         let api_args = vec![
             format!("--etcd-servers={etcd_url}"),
             "--bind-address=127.0.0.1".into(),
@@ -424,6 +437,11 @@ impl ControlPlane {
             format!("--service-cluster-ip-range={SERVICE_CIDR}"),
             "--allow-privileged=true".into(),
             "--profiling=false".into(),
+            // Every write, with who made it: tests count the operator's API writes here.
+            format!("--audit-policy-file={}", p(&audit_policy)),
+            format!("--audit-log-path={}", p(&cp.audit_log_path())),
+            "--audit-log-format=json".into(),
+            "--audit-log-mode=blocking".into(),
         ];
         cp.spawn("kube-apiserver", api_args, &[])?;
         cp.wait_until(deadline, "kube-apiserver /readyz", || {
@@ -779,6 +797,12 @@ allowVolumeExpansion: true
     /// Component logs (`<name>.log`).
     pub fn logs_dir(&self) -> PathBuf {
         self.root.join("logs")
+    }
+
+    /// The API server's audit log: one JSON line per write request (create, update, patch,
+    /// delete), with the user who made it. Reads are not logged.
+    pub fn audit_log_path(&self) -> PathBuf {
+        self.logs_dir().join("audit.log")
     }
 
     pub fn options(&self) -> &Options {
