@@ -602,3 +602,224 @@ async fn idle_resyncs_make_zero_api_writes() {
     );
     assert!(idle.is_empty(), "idle reconciles wrote: {idle:?}");
 }
+
+/// Every span the operator exported for `service`, from Jaeger's query API.
+fn jaeger_spans(cp: &ControlPlane, service: &str) -> Result<Vec<serde_json::Value>, String> {
+    let base = cp.jaeger_query_url().ok_or("Jaeger is not running")?;
+    let addr = base.trim_start_matches("http://");
+    let path = format!("/api/traces?service={service}&limit=200&lookback=1h");
+    let (code, body) = support::http_get(addr, &path).ok_or("Jaeger did not answer")?;
+    if code != 200 {
+        return Err(format!("Jaeger answered {code}: {body}"));
+    }
+    let doc: serde_json::Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+    Ok(doc["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|trace| trace["spans"].as_array().cloned().unwrap_or_default())
+        .collect())
+}
+
+fn tag<'a>(span: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
+    span["tags"]
+        .as_array()?
+        .iter()
+        .find(|t| t["key"] == key)
+        .map(|t| &t["value"])
+}
+
+fn parent_of(span: &serde_json::Value) -> Option<&str> {
+    span["references"]
+        .as_array()?
+        .iter()
+        .find(|r| r["refType"] == "CHILD_OF")
+        .and_then(|r| r["spanID"].as_str())
+}
+
+#[tokio::test]
+async fn transitions_are_spans_in_jaeger_and_metrics_move() {
+    let cp = cp();
+    let ns = cp.new_namespace("traces").unwrap();
+    let client = admin_client(cp).await;
+    let options = OperatorOptions {
+        otlp_http: cp.jaeger_otlp_http_endpoint().map(str::to_owned),
+        ..OperatorOptions::default()
+    };
+    let mut op = Operator::start(cp, &ns, options);
+    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    api.create(&PostParams::default(), &tenant("t", 1, None))
+        .await
+        .unwrap();
+    let ready = wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+    // A failure path too: two servers without credentials.
+    api.create(&PostParams::default(), &tenant("bad", 2, None))
+        .await
+        .unwrap();
+    wait_phase(&api, "bad", Phase::Failed, Duration::from_secs(60)).await;
+
+    // Metrics first, while the operator runs.
+    let metrics = op.metrics();
+    assert!(
+        support::metric_sum(
+            &metrics,
+            "rustfs_operator_reconciles_total",
+            &["result=\"ok\""]
+        ) >= 2.0,
+        "{metrics}"
+    );
+    assert!(
+        support::metric_sum(
+            &metrics,
+            "rustfs_operator_reconcile_errors_total",
+            &["class=\"validation\""]
+        ) >= 1.0,
+        "{metrics}"
+    );
+    assert!(
+        support::metric_sum(
+            &metrics,
+            "rustfs_operator_transitions_total",
+            &["from=\"RollingOut\"", "to=\"Ready\""]
+        ) >= 1.0,
+        "{metrics}"
+    );
+    assert_eq!(
+        support::metric_sum(&metrics, "rustfs_operator_tenants", &["phase=\"Ready\""]),
+        1.0,
+        "{metrics}"
+    );
+    assert_eq!(
+        support::metric_sum(&metrics, "rustfs_operator_tenants", &["phase=\"Failed\""]),
+        1.0,
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("trace_id=\""),
+        "no exemplar with a trace id:\n{metrics}"
+    );
+
+    // SIGTERM flushes the spans still buffered: none may be lost.
+    assert!(op.terminate().success());
+    let service = op.service_name.clone();
+    let spans = eventually(Duration::from_secs(30), "spans in Jaeger", || async {
+        let spans = jaeger_spans(cp, &service)?;
+        let names: Vec<&str> = spans
+            .iter()
+            .filter_map(|s| s["operationName"].as_str())
+            .collect();
+        if names.contains(&"RollingOut -> Ready") && names.contains(&"Validating -> Failed") {
+            Ok(spans)
+        } else {
+            Err(format!("{} spans: {names:?}", spans.len()))
+        }
+    })
+    .await;
+
+    // The transitions of Tenant t, in time order, are the lifecycle.
+    let mut transitions: Vec<(&str, u64)> = spans
+        .iter()
+        .filter(|s| {
+            s["operationName"]
+                .as_str()
+                .is_some_and(|n| n.contains(" -> "))
+        })
+        .filter(|s| {
+            let parent = parent_of(s);
+            spans.iter().any(|p| {
+                Some(p["spanID"].as_str().unwrap_or_default()) == parent
+                    && p["operationName"] == "reconcile"
+                    && tag(p, "tenant").and_then(|v| v.as_str()) == Some("t")
+            })
+        })
+        .map(|s| {
+            (
+                s["operationName"].as_str().unwrap(),
+                s["startTime"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    transitions.sort_by_key(|t| t.1);
+    let lifecycle: Vec<&str> = transitions
+        .iter()
+        .map(|t| t.0)
+        // Self-loops (the first step of a reconcile, rollout polls) are spans too; the
+        // lifecycle is the phase changes.
+        .filter(|n| n.split_once(" -> ").is_some_and(|(from, to)| from != to))
+        .collect();
+    assert_eq!(
+        lifecycle[..4],
+        [
+            "Validating -> CredentialsCheck",
+            "CredentialsCheck -> Provisioning",
+            "Provisioning -> RollingOut",
+            "RollingOut -> Ready"
+        ],
+        "{lifecycle:?}"
+    );
+
+    // The applies are children of the transition that ran them.
+    let provisioning = spans
+        .iter()
+        .find(|s| s["operationName"] == "CredentialsCheck -> Provisioning")
+        .unwrap();
+    let id = provisioning["spanID"].as_str().unwrap();
+    let applies: Vec<&str> = spans
+        .iter()
+        .filter(|s| parent_of(s) == Some(id))
+        .filter_map(|s| s["operationName"].as_str())
+        .filter(|n| n.starts_with("apply "))
+        .collect();
+    for want in [
+        "apply StatefulSet/t-pool-0",
+        "apply Service/t-hl",
+        "apply ServiceAccount/t-sa",
+    ] {
+        assert!(
+            applies.contains(&want),
+            "{want} not under the transition: {applies:?}"
+        );
+    }
+    let sts = spans
+        .iter()
+        .find(|s| s["operationName"] == "apply StatefulSet/t-pool-0")
+        .unwrap();
+    assert_eq!(
+        tag(sts, "kind").and_then(|v| v.as_str()),
+        Some("StatefulSet")
+    );
+
+    // The failure is an error span carrying the class and the reason.
+    let failed = spans
+        .iter()
+        .find(|s| s["operationName"] == "Validating -> Failed")
+        .unwrap();
+    assert_eq!(
+        tag(failed, "error").and_then(|v| v.as_bool()),
+        Some(true),
+        "{failed}"
+    );
+    assert_eq!(
+        tag(failed, "error.class").and_then(|v| v.as_str()),
+        Some("Validation")
+    );
+    assert_eq!(
+        tag(failed, "reason").and_then(|v| v.as_str()),
+        Some("SpecInvalid")
+    );
+
+    // The status leads to the trace: the RollingOut -> Ready record carries its trace id.
+    let record = ready
+        .status
+        .unwrap()
+        .transitions
+        .into_iter()
+        .find(|r| r.to == Phase::Ready)
+        .unwrap();
+    let trace_id = record.trace_id.expect("a trace id in status.transitions");
+    let ready_span = spans
+        .iter()
+        .find(|s| s["operationName"] == "RollingOut -> Ready")
+        .unwrap();
+    assert_eq!(ready_span["traceID"].as_str(), Some(trace_id.as_str()));
+}
