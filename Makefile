@@ -22,6 +22,10 @@ demo: controlplane ## Start a local control plane, install the CRD, run the oper
 controlplane: ## Build the pinned Kubernetes, etcd, kwok and Jaeger binaries into the cache (no-op when current)
 	deploy/local/build.sh
 
+.PHONY: image-steps
+image-steps: ## Run the Dockerfile's build steps without Docker and check the binary (QUICK=1: recipe only)
+	deploy/image/build-steps.sh $(if $(QUICK),--quick)
+
 crd: ## Regenerate deploy/crd/tenant.yaml from the Rust types
 	$(CARGO) run --quiet -- crd -f deploy/crd/tenant.yaml
 

@@ -90,7 +90,10 @@ fn stages(text: &str) -> Vec<Stage> {
                     base: base.to_string(),
                     body: Vec::new(),
                 }),
-                _ => panic!("every stage is named (FROM image AS name): FROM {}", ins.args),
+                _ => panic!(
+                    "every stage is named (FROM image AS name): FROM {}",
+                    ins.args
+                ),
             }
         } else {
             stages
@@ -189,19 +192,18 @@ fn stages_and_base_images_are_pinned() {
     assert_eq!(stage(&all, "builder").base, "chef");
 
     for s in all.iter().filter(|s| !names.contains(&s.base.as_str())) {
-        let (repo, tag) = s.base.rsplit_once(':').expect("base image has a tag");
-        assert!(
-            !repo.contains('/') || !tag.contains('/'),
-            "{}: the tag is missing",
-            s.base
-        );
+        let (_, tag) = s.base.rsplit_once(':').expect("base image has a tag");
+        assert!(!tag.contains('/'), "{}: the tag is missing", s.base);
         assert_ne!(tag, "latest", "{} is not pinned", s.base);
     }
 
     // The toolchain image is a Debian bookworm one (the runtime's glibc) and at least the
     // workspace's rust-version.
     let chef = stage(&all, "chef");
-    let tag = chef.base.strip_prefix("rust:").expect("chef builds on rust:");
+    let tag = chef
+        .base
+        .strip_prefix("rust:")
+        .expect("chef builds on rust:");
     let (rust, distro) = tag.split_once('-').expect("rust:<version>-<distro>");
     assert_eq!(distro, "bookworm");
     let msrv = workspace_key("rust-version");
@@ -210,7 +212,8 @@ fn stages_and_base_images_are_pinned() {
         "rust:{rust} is older than rust-version {msrv}"
     );
     assert!(
-        stage(&all, "runtime").base.contains("debian12") || stage(&all, "runtime").base.contains("bookworm"),
+        stage(&all, "runtime").base.contains("debian12")
+            || stage(&all, "runtime").base.contains("bookworm"),
         "the runtime image must match the builder's Debian release (glibc)"
     );
 }
@@ -220,7 +223,11 @@ fn cargo_chef_cooks_dependencies_before_the_sources_arrive() {
     let all = dockerfile();
     let chef = stage(&all, "chef");
     let version = arg_default(chef, "CARGO_CHEF_VERSION");
-    assert_eq!(version_tuple(&version).len(), 3, "cargo-chef pinned to x.y.z");
+    assert_eq!(
+        version_tuple(&version).len(),
+        3,
+        "cargo-chef pinned to x.y.z"
+    );
     assert_eq!(
         args_of(chef, "RUN", "cargo install cargo-chef"),
         "cargo install cargo-chef --locked --version ${CARGO_CHEF_VERSION}"
@@ -249,20 +256,37 @@ fn cargo_chef_cooks_dependencies_before_the_sources_arrive() {
     let build_cmd = args_of(builder, "RUN", "cargo build");
     for flag in ["--release", "--locked"] {
         assert!(cook_cmd.split(' ').any(|w| w == flag), "cook lacks {flag}");
-        assert!(build_cmd.split(' ').any(|w| w == flag), "build lacks {flag}");
+        assert!(
+            build_cmd.split(' ').any(|w| w == flag),
+            "build lacks {flag}"
+        );
     }
     assert_eq!(flag_values(&cook_cmd, "--recipe-path"), ["recipe.json"]);
-    // Same binary selection, same features: the build reuses every cooked dependency.
+    // Same profile, binary and features: the build reuses every cooked dependency.
     assert_eq!(flag_values(&build_cmd, "--bin"), ["rustfs-operator"]);
+    let cook_flags = cook_cmd
+        .strip_prefix("cargo chef cook ")
+        .expect("cook")
+        .replace("--recipe-path recipe.json", "");
+    let build_flags = build_cmd.strip_prefix("cargo build ").expect("build");
+    let set = |s: &str| {
+        s.split_whitespace()
+            .map(str::to_owned)
+            .collect::<BTreeSet<_>>()
+    };
     assert_eq!(
-        flag_values(&cook_cmd, "--bin"),
-        flag_values(&build_cmd, "--bin")
+        set(&cook_flags),
+        set(build_flags),
+        "cook and build must select the same things"
     );
 
     // A new commit must not invalidate the cooked layer.
     for arg in ["GIT_COMMIT", "BUILD_DATE"] {
         let at = position(builder, "ARG", arg);
-        assert!(at > cook && at < build, "ARG {arg} belongs between cook and build");
+        assert!(
+            at > cook && at < build,
+            "ARG {arg} belongs between cook and build"
+        );
     }
 }
 
@@ -287,7 +311,10 @@ fn version_stamp_reaches_build_rs() {
         );
         assert_eq!(arg_default(builder, arg), "unknown");
     }
-    assert!(position(builder, "ENV", "RUSTFS_OPERATOR_GIT_COMMIT") < position(builder, "RUN", "cargo build"));
+    assert!(
+        position(builder, "ENV", "RUSTFS_OPERATOR_GIT_COMMIT")
+            < position(builder, "RUN", "cargo build")
+    );
 }
 
 /// The operator container of deploy/deployment.yaml, and its pod security context.
@@ -328,7 +355,11 @@ fn runtime_stage_matches_the_deployment() {
     );
     assert_eq!(exec_form(runtime, "ENTRYPOINT"), [BINARY]);
     let args: Vec<String> = serde_yaml::from_value(container["args"].clone()).expect("args");
-    assert_eq!(exec_form(runtime, "CMD"), args, "CMD = the Deployment's args");
+    assert_eq!(
+        exec_form(runtime, "CMD"),
+        args,
+        "CMD = the Deployment's args"
+    );
     assert!(
         container["command"].is_null(),
         "the Deployment keeps the image's ENTRYPOINT"
@@ -336,7 +367,9 @@ fn runtime_stage_matches_the_deployment() {
 
     let user = args_of(runtime, "USER", "");
     let (uid, gid) = user.split_once(':').expect("USER uid:gid, numeric");
-    let uid: u64 = uid.parse().expect("numeric uid (runAsNonRoot can verify it)");
+    let uid: u64 = uid
+        .parse()
+        .expect("numeric uid (runAsNonRoot can verify it)");
     let gid: u64 = gid.parse().expect("numeric gid");
     assert_ne!(uid, 0);
     assert_eq!(pod_security["runAsUser"].as_u64(), Some(uid));
@@ -348,7 +381,9 @@ fn runtime_stage_matches_the_deployment() {
     );
 
     let port = args_of(runtime, "EXPOSE", "");
-    let container_port = container["ports"][0]["containerPort"].as_u64().expect("containerPort");
+    let container_port = container["ports"][0]["containerPort"]
+        .as_u64()
+        .expect("containerPort");
     assert_eq!(port, container_port.to_string());
 
     // The binary comes from where the builder's `cargo build --bin` leaves it.
@@ -404,7 +439,11 @@ fn dockerfile_stays_replayable_outside_docker() {
     ];
     for s in &all {
         for ins in &s.body {
-            assert!(known.contains(&ins.keyword.as_str()), "build-steps.sh cannot replay {}", ins.keyword);
+            assert!(
+                known.contains(&ins.keyword.as_str()),
+                "build-steps.sh cannot replay {}",
+                ins.keyword
+            );
             match ins.keyword.as_str() {
                 "WORKDIR" => assert_eq!(ins.args, "/build"),
                 "RUN" => assert!(
@@ -500,14 +539,27 @@ fn excluded(rules: &[Rule], path: &str) -> bool {
 /// Every file of the build context, as paths relative to the repo.
 fn context(rules: &[Rule]) -> BTreeSet<String> {
     fn walk(rules: &[Rule], dir: &Path, rel: &str, out: &mut BTreeSet<String>) {
-        for entry in fs::read_dir(dir).expect("read_dir").map(|e| e.expect("entry")) {
+        for entry in fs::read_dir(dir)
+            .expect("read_dir")
+            .map(|e| e.expect("entry"))
+        {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let path = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+            let path = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
             if entry.file_type().expect("file type").is_dir() {
                 // An excluded directory is skipped unless a `!` line may reach below it.
                 let reachable = rules.iter().any(|r| {
-                    let literal: String = r.pattern.iter().take_while(|c| !"*?\\".contains(**c)).collect();
-                    r.reinclude && (literal.starts_with(&format!("{path}/")) || format!("{path}/").starts_with(&literal))
+                    let literal: String = r
+                        .pattern
+                        .iter()
+                        .take_while(|c| !"*?\\".contains(**c))
+                        .collect();
+                    r.reinclude
+                        && (literal.starts_with(&format!("{path}/"))
+                            || format!("{path}/").starts_with(&literal))
                 });
                 if !excluded(rules, &path) || reachable {
                     walk(rules, &entry.path(), &path, out);
@@ -525,16 +577,29 @@ fn context(rules: &[Rule]) -> BTreeSet<String> {
 fn cargo_metadata() -> Json {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["metadata", "--no-deps", "--offline", "--format-version", "1"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
         .current_dir(root())
         .output()
         .expect("run cargo metadata");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("metadata JSON")
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).expect("read_dir").map(|e| e.expect("entry")) {
+    for entry in fs::read_dir(dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry"))
+    {
         if entry.file_type().expect("file type").is_dir() {
             files_under(&entry.path(), out);
         } else {
@@ -551,7 +616,13 @@ fn declared_targets(manifest: &str, kind: &str) -> BTreeSet<String> {
         if line.starts_with('[') {
             inside = line == format!("[[{kind}]]");
         } else if inside && let Some(v) = line.strip_prefix("name") {
-            out.insert(v.trim_start().trim_start_matches('=').trim().trim_matches('"').into());
+            out.insert(
+                v.trim_start()
+                    .trim_start_matches('=')
+                    .trim()
+                    .trim_matches('"')
+                    .into(),
+            );
         }
     }
     out
@@ -601,11 +672,13 @@ fn required_files() -> BTreeSet<String> {
     assert!(compiled.contains("rustfs-machine"));
 
     for pkg in packages {
-        let manifest_path = PathBuf::from(pkg["manifest_path"].as_str().expect("manifest"));
+        let manifest_path =
+            fs::canonicalize(pkg["manifest_path"].as_str().expect("manifest")).expect("manifest");
         out.insert(relative(&manifest_path, &ws));
         let manifest = fs::read_to_string(&manifest_path).expect("manifest");
         for target in pkg["targets"].as_array().expect("targets") {
-            let src = PathBuf::from(target["src_path"].as_str().expect("src_path"));
+            let src =
+                fs::canonicalize(target["src_path"].as_str().expect("src_path")).expect("src_path");
             let kinds: Vec<&str> = target["kind"]
                 .as_array()
                 .expect("kind")
@@ -616,7 +689,10 @@ fn required_files() -> BTreeSet<String> {
             let explicit = ["test", "bench", "example"]
                 .iter()
                 .any(|k| kinds.contains(k) && declared_targets(&manifest, k).contains(name));
-            if kinds.iter().any(|k| ["lib", "bin", "proc-macro"].contains(k)) {
+            if kinds
+                .iter()
+                .any(|k| ["lib", "bin", "proc-macro"].contains(k))
+            {
                 // The crate root and its module tree.
                 let mut files = Vec::new();
                 files_under(src.parent().expect("src dir"), &mut files);
@@ -654,7 +730,10 @@ fn dockerignore_lets_in_everything_the_build_reads() {
         "deploy/local/launcher/src/lib.rs",
         "deploy/local/launcher/build.rs",
     ] {
-        assert!(required.contains(must), "the required set should hold {must}");
+        assert!(
+            required.contains(must),
+            "the required set should hold {must}"
+        );
     }
     let missing: Vec<&String> = required.difference(&context).collect();
     assert!(missing.is_empty(), ".dockerignore leaves out {missing:?}");
@@ -675,11 +754,16 @@ fn dockerignore_keeps_the_context_small() {
         "deploy/deployment.yaml",
         "deploy/local/go/go.mod",
     ] {
-        assert!(excluded(&rules, path), "{path} should stay out of the context");
+        assert!(
+            excluded(&rules, path),
+            "{path} should stay out of the context"
+        );
     }
     let context = context(&rules);
     assert!(
-        context.iter().all(|f| !f.starts_with("target/") && !f.starts_with(".git/")),
+        context
+            .iter()
+            .all(|f| !f.starts_with("target/") && !f.starts_with(".git/")),
         "target/ or .git/ in the context"
     );
 }
@@ -688,14 +772,26 @@ fn dockerignore_keeps_the_context_small() {
 fn dockerignore_matching_follows_docker() {
     let r = rules("*\n!src\n**/target\n!keep/**/x?.rs\n/abs/\n");
     assert!(excluded(&r, "README.md"));
-    assert!(excluded(&r, "docs/a.md"), "a parent matching `*` excludes its files");
+    assert!(
+        excluded(&r, "docs/a.md"),
+        "a parent matching `*` excludes its files"
+    );
     assert!(!excluded(&r, "src/main.rs"), "`!src` re-includes the tree");
-    assert!(excluded(&r, "src/target/x"), "`**/target` below a re-included directory");
+    assert!(
+        excluded(&r, "src/target/x"),
+        "`**/target` below a re-included directory"
+    );
     assert!(excluded(&r, "target"), "`**/` matches zero directories");
     assert!(!excluded(&r, "keep/x1.rs") && !excluded(&r, "keep/a/b/x2.rs"));
-    assert!(excluded(&r, "keep/a/x12.rs"), "`?` is exactly one character");
+    assert!(
+        excluded(&r, "keep/a/x12.rs"),
+        "`?` is exactly one character"
+    );
     assert!(excluded(&r, "keep/a/y1.rs"));
-    assert!(excluded(&r, "abs/f"), "leading and trailing slashes are dropped");
+    assert!(
+        excluded(&r, "abs/f"),
+        "leading and trailing slashes are dropped"
+    );
 
     let r = rules("a*\n!ab\n");
     assert!(excluded(&r, "ac") && !excluded(&r, "ab"));
