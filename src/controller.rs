@@ -92,6 +92,7 @@ where
 struct SyncTracker {
     pending: Arc<AtomicUsize>,
     readiness: Readiness,
+    synced: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl SyncTracker {
@@ -99,6 +100,7 @@ impl SyncTracker {
         Self {
             pending: Arc::new(AtomicUsize::new(caches)),
             readiness,
+            synced: Arc::new(tokio::sync::watch::Sender::new(false)),
         }
     }
 
@@ -116,6 +118,7 @@ impl SyncTracker {
                 debug!(%kind, "cache synced");
                 if tracker.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
                     info!("all caches synced; operator ready");
+                    tracker.synced.send_replace(true);
                     tracker.readiness.set_ready();
                 }
             }
@@ -194,7 +197,37 @@ pub async fn run(
         secrets,
     };
     let recorder = Recorder::new(client.clone(), Reporter::from("rustfs-operator"));
-    let ctx = Arc::new(Context::new(client, config, stores, recorder, metrics));
+    let ctx = Arc::new(Context::new(
+        client,
+        config,
+        stores,
+        recorder,
+        metrics.clone(),
+        sync.synced.subscribe(),
+    ));
+
+    // The phase gauge follows the Tenant cache, so deleted Tenants leave it too.
+    tokio::spawn({
+        let tenants = tenants.clone();
+        async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+            loop {
+                tick.tick().await;
+                let phases: Vec<(String, String)> = tenants
+                    .state()
+                    .iter()
+                    .filter_map(|t| {
+                        let phase = t.status.as_ref()?.phase?;
+                        Some((
+                            format!("{}/{}", t.namespace_or_default(), t.name()),
+                            phase.to_string(),
+                        ))
+                    })
+                    .collect();
+                metrics.set_tenant_phases(phases.iter().map(|(k, p)| (k.as_str(), p.as_str())));
+            }
+        }
+    });
 
     controller
         .owns_stream(sts_stream)

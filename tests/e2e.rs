@@ -215,7 +215,7 @@ async fn invalid_spec_fails_naming_the_field_then_recovers_when_fixed() {
     let cp = cp();
     let ns = cp.new_namespace("invalid").unwrap();
     let client = admin_client(cp).await;
-    let _op = Operator::start(cp, &ns, OperatorOptions::default());
+    let op = Operator::start(cp, &ns, OperatorOptions::default());
     let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
 
     // Two servers, no credentials: the CRD cannot see this, the operator must.
@@ -233,6 +233,16 @@ async fn invalid_spec_fails_naming_the_field_then_recovers_when_fixed() {
     assert!(status.message.unwrap().contains("spec validation failed"));
     let ready = condition(&t, "Ready").unwrap();
     assert_eq!(ready.status, "False");
+    // Failed waits for the user: no retry storm of reconciles, status writes or events.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let writes = support::audited_writes(cp, support::OPERATOR_USER, &ns).len();
+    let reconciles = support::metric_sum(&op.metrics(), "rustfs_operator_reconciles_total", &[]);
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let more =
+        support::metric_sum(&op.metrics(), "rustfs_operator_reconciles_total", &[]) - reconciles;
+    assert!(more <= 2.0, "{more} reconciles in 6 s while Failed");
+    let new_writes = &support::audited_writes(cp, support::OPERATOR_USER, &ns)[writes..];
+    assert!(new_writes.is_empty(), "writes while Failed: {new_writes:?}");
     // Nothing was created for an invalid spec.
     let sts: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
     assert!(
@@ -552,9 +562,13 @@ async fn idle_resyncs_make_zero_api_writes() {
     let client = admin_client(cp).await;
     let op = Operator::start(cp, &ns, OperatorOptions::default());
     let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
-    api.create(&PostParams::default(), &tenant("t", 1, None))
-        .await
-        .unwrap();
+    // Quantities the API server stores in another form (0.5 -> 500m, 1024Mi -> 1Gi) must
+    // not look like drift.
+    let mut t = tenant("t", 1, None);
+    t.spec.pools[0].scheduling.resources = Some(
+        serde_json::from_value(json!({"requests": {"cpu": "0.5", "memory": "1024Mi"}})).unwrap(),
+    );
+    api.create(&PostParams::default(), &t).await.unwrap();
     wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
     // Let the last watch events of the rollout settle.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -822,4 +836,61 @@ async fn transitions_are_spans_in_jaeger_and_metrics_move() {
         .find(|s| s["operationName"] == "RollingOut -> Ready")
         .unwrap();
     assert_eq!(ready_span["traceID"].as_str(), Some(trace_id.as_str()));
+}
+
+#[tokio::test]
+async fn an_object_made_by_hand_is_never_taken_over() {
+    let cp = cp();
+    let ns = cp.new_namespace("foreign").unwrap();
+    let client = admin_client(cp).await;
+    let _op = Operator::start(cp, &ns, OperatorOptions::default());
+    let svcs: Api<Service> = Api::namespaced(client.clone(), &ns);
+    let mine: Service = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "t-io"},
+        "spec": {"selector": {"app": "mine"}, "ports": [{"port": 80}]}
+    }))
+    .unwrap();
+    svcs.create(&PostParams::default(), &mine).await.unwrap();
+
+    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    api.create(&PostParams::default(), &tenant("t", 1, None))
+        .await
+        .unwrap();
+    let t = wait_phase(&api, "t", Phase::Failed, Duration::from_secs(60)).await;
+    let status = t.status.unwrap();
+    assert_eq!(status.reason.as_deref(), Some("ChangeRefused"));
+    assert!(
+        status
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("Service t-io already exists"),
+        "{status:?}"
+    );
+    assert_eq!(status.ready.as_deref(), Some("0/1"));
+    let after = svcs.get("t-io").await.unwrap();
+    assert!(
+        after.metadata.owner_references.is_none(),
+        "the Service was taken over"
+    );
+    assert_eq!(
+        after
+            .spec
+            .unwrap()
+            .selector
+            .unwrap()
+            .get("app")
+            .map(String::as_str),
+        Some("mine")
+    );
+    let sts: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
+    assert!(
+        sts.list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty(),
+        "nothing applied"
+    );
 }

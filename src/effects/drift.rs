@@ -21,20 +21,36 @@
 
 use serde_json::Value;
 
+use crate::validate::parse_quantity;
+
 /// True when `observed` holds every field of `desired` with an equal value.
 ///
 /// Objects compare key by key (extra keys in `observed` are fine), arrays element by element
 /// with equal length (a list we own is ours entirely), scalars by equality. Numbers compare by
-/// value, so `1` and `1.0` agree.
+/// value, so `1` and `1.0` agree. Inside `requests`, `limits` and `capacity` maps, strings
+/// compare as Kubernetes quantities, because the API server stores them canonically
+/// (`0.5` becomes `500m`, `1024Mi` becomes `1Gi`): without this, such a spec would look
+/// drifted forever and be re-applied on every reconcile.
 pub fn contains(observed: &Value, desired: &Value) -> bool {
+    contains_in(observed, desired, false)
+}
+
+fn contains_in(observed: &Value, desired: &Value, quantities: bool) -> bool {
     match (observed, desired) {
-        (Value::Object(o), Value::Object(d)) => d
-            .iter()
-            .all(|(k, dv)| o.get(k).is_some_and(|ov| contains(ov, dv)) || is_empty(dv)),
+        (Value::Object(o), Value::Object(d)) => d.iter().all(|(k, dv)| {
+            let nested = quantities || matches!(k.as_str(), "requests" | "limits" | "capacity");
+            o.get(k).is_some_and(|ov| contains_in(ov, dv, nested)) || is_empty(dv)
+        }),
         (Value::Array(o), Value::Array(d)) => {
-            o.len() == d.len() && o.iter().zip(d).all(|(ov, dv)| contains(ov, dv))
+            o.len() == d.len() && o.iter().zip(d).all(|(ov, dv)| contains_in(ov, dv, false))
         }
         (Value::Number(o), Value::Number(d)) => o.as_f64() == d.as_f64(),
+        (Value::String(o), Value::String(d)) if quantities && o != d => {
+            match (parse_quantity(o), parse_quantity(d)) {
+                (Ok(o), Ok(d)) => o == d,
+                _ => false,
+            }
+        }
         (o, d) => o == d,
     }
 }
@@ -100,6 +116,17 @@ mod tests {
     fn empty_desired_values_match_absent_ones() {
         let desired = json!({"metadata": {"annotations": {}}, "spec": {"x": null, "l": []}});
         assert!(contains(&json!({"metadata": {}, "spec": {}}), &desired));
+    }
+
+    #[test]
+    fn resource_quantities_compare_by_value() {
+        let desired = json!({"resources": {"requests": {"cpu": "0.5", "memory": "1024Mi"}}});
+        let stored = json!({"resources": {"requests": {"cpu": "500m", "memory": "1Gi"}}});
+        assert!(contains(&stored, &desired));
+        let more = json!({"resources": {"requests": {"cpu": "600m", "memory": "1Gi"}}});
+        assert!(!contains(&more, &desired));
+        // Elsewhere strings stay strings: an env value "1" is not "1.0".
+        assert!(!contains(&json!({"value": "1.0"}), &json!({"value": "1"})));
     }
 
     #[test]

@@ -131,11 +131,14 @@ pub async fn run(
         .iter()
         .any(|e| !matches!(e, Effect::RecordEvent { .. }));
     if applies {
-        let refused = refused(ctx, tenant, objects);
-        if !refused.is_empty() {
-            // Events of this transition still go out; no object is touched.
-            record_events(ctx, tenant, effects).await;
-            return ApplyOutcome::Refused(refused);
+        match refused(ctx, tenant, objects).await {
+            Ok(refused) if refused.is_empty() => {}
+            Ok(refused) => {
+                // Events of this transition still go out; no object is touched.
+                record_events(ctx, tenant, effects).await;
+                return ApplyOutcome::Refused(refused);
+            }
+            Err(e) => return classify(&e),
         }
     }
     let mut outcome = ApplyOutcome::Applied;
@@ -158,57 +161,93 @@ pub async fn run(
 }
 
 /// Objects we would apply that already exist under another controller (another Tenant
-/// whose generated names collide, or something else entirely): taking them over would hand
-/// one Tenant's data to another, so the whole apply is refused.
-fn foreign_owners(ctx: &Context, tenant: &Tenant, objects: &TenantObjects) -> Vec<RefusedChange> {
-    let stateful_sets = objects
-        .stateful_sets
-        .iter()
-        .filter_map(|o| foreign_owner(&ctx.stores.stateful_sets, &o.stateful_set, tenant));
-    let services = objects
-        .services
-        .iter()
-        .filter_map(|o| foreign_owner(&ctx.stores.services, o, tenant));
-    stateful_sets
-        .chain(services)
+/// whose generated names collide, or something made by hand): taking them over would hand
+/// one Tenant's objects to another, so the whole apply is refused.
+///
+/// The caches hold only objects with our managed-by label; an object missing from them is
+/// looked up once with a GET, which only happens when it is created or was deleted.
+async fn foreign_owners(
+    ctx: &Context,
+    tenant: &Tenant,
+    objects: &TenantObjects,
+) -> Result<Vec<RefusedChange>, kube::Error> {
+    let s = &ctx.stores;
+    let mut found = Vec::new();
+    if let Some(o) = &objects.service_account {
+        found.extend(foreign_owner(ctx, &s.service_accounts, o, tenant).await?);
+    }
+    if let Some(o) = &objects.role {
+        found.extend(foreign_owner(ctx, &s.roles, o, tenant).await?);
+    }
+    if let Some(o) = &objects.role_binding {
+        found.extend(foreign_owner(ctx, &s.role_bindings, o, tenant).await?);
+    }
+    for o in &objects.services {
+        found.extend(foreign_owner(ctx, &s.services, o, tenant).await?);
+    }
+    for o in &objects.stateful_sets {
+        found.extend(foreign_owner(ctx, &s.stateful_sets, &o.stateful_set, tenant).await?);
+    }
+    Ok(found
+        .into_iter()
         .map(|detail| RefusedChange {
             pool: "*".into(),
             field: "metadata.name".into(),
             detail,
         })
-        .collect()
+        .collect())
 }
 
-/// Why `desired` may not be applied for `tenant`, if its cached copy has another controller.
-fn foreign_owner<K>(store: &Store<K>, desired: &K, tenant: &Tenant) -> Option<String>
+/// Why `desired` may not be applied for `tenant`: an object of that name exists and its
+/// controller is not this Tenant.
+async fn foreign_owner<K>(
+    ctx: &Context,
+    store: &Store<K>,
+    desired: &K,
+    tenant: &Tenant,
+) -> Result<Option<String>, kube::Error>
 where
-    K: Resource<DynamicType = ()> + Clone,
+    K: Resource<DynamicType = (), Scope = NamespaceResourceScope>,
+    K: Clone + DeserializeOwned + std::fmt::Debug,
 {
-    let observed = store.get(&ObjectRef::from_obj(desired))?;
-    let controller = observed
-        .meta()
+    let meta = match store.get(&ObjectRef::from_obj(desired)) {
+        Some(cached) => cached.meta().clone(),
+        None => {
+            let ns = desired.namespace().unwrap_or_default();
+            let api: Api<K> = Api::namespaced(ctx.client.clone(), &ns);
+            match api.get_metadata_opt(&desired.name_any()).await? {
+                Some(found) => found.metadata,
+                None => return Ok(None),
+            }
+        }
+    };
+    let controller = meta
         .owner_references
         .iter()
         .flatten()
         .find(|r| r.controller == Some(true));
     let owner = match controller {
-        Some(r) if Some(&r.uid) == tenant.metadata.uid.as_ref() => return None,
+        Some(r) if Some(&r.uid) == tenant.metadata.uid.as_ref() => return Ok(None),
         Some(r) => format!("{} {}", r.kind, r.name),
         None => "no controller (made by hand?)".to_owned(),
     };
-    Some(format!(
-        "{} {} already exists and belongs to {owner}: rename this Tenant or its pool so the generated names do not collide",
+    Ok(Some(format!(
+        "{} {} already exists and belongs to {owner}: rename this Tenant or its pool so the generated names do not collide, or remove that object",
         K::kind(&()),
         desired.name_any()
-    ))
+    )))
 }
 
 /// Data-losing or API-rejected changes between the desired StatefulSets and the existing
 /// ones (from the cache), and objects that belong to someone else.
-fn refused(ctx: &Context, tenant: &Tenant, objects: &TenantObjects) -> Vec<RefusedChange> {
-    let foreign = foreign_owners(ctx, tenant, objects);
+async fn refused(
+    ctx: &Context,
+    tenant: &Tenant,
+    objects: &TenantObjects,
+) -> Result<Vec<RefusedChange>, kube::Error> {
+    let foreign = foreign_owners(ctx, tenant, objects).await?;
     if !foreign.is_empty() {
-        return foreign;
+        return Ok(foreign);
     }
     let ns = tenant.namespace_or_default();
     let existing: Vec<StatefulSet> = ctx
@@ -224,14 +263,14 @@ fn refused(ctx: &Context, tenant: &Tenant, objects: &TenantObjects) -> Vec<Refus
         .iter()
         .map(|p| p.stateful_set.clone())
         .collect();
-    validate::refused_changes(tenant, &existing, &desired)
+    Ok(validate::refused_changes(tenant, &existing, &desired)
         .into_iter()
         .map(|c| RefusedChange {
             pool: pool_of(tenant, &c.field),
             field: c.field,
             detail: c.message,
         })
-        .collect()
+        .collect())
 }
 
 /// The pool a field path such as `spec.pools[2].servers` points at, by name; `*` when the

@@ -72,6 +72,7 @@ pub struct Context {
     pub stores: Stores,
     pub recorder: Recorder,
     pub metrics: Metrics,
+    synced: tokio::sync::watch::Receiver<bool>,
     secrets_checked: Mutex<HashMap<ObjectRef<Secret>, SecretVerdict>>,
     last_event: Mutex<HashMap<ObjectRef<Tenant>, (Reason, String)>>,
 }
@@ -83,6 +84,7 @@ impl Context {
         stores: Stores,
         recorder: Recorder,
         metrics: Metrics,
+        synced: tokio::sync::watch::Receiver<bool>,
     ) -> Self {
         Self {
             client,
@@ -90,9 +92,19 @@ impl Context {
             stores,
             recorder,
             metrics,
+            synced,
             secrets_checked: Mutex::default(),
             last_event: Mutex::default(),
         }
+    }
+
+    /// Resolves once every cache holds its first full list. The controller itself only
+    /// waits for the Tenant cache; judging drift from a half-filled cache of owned objects
+    /// would re-apply objects that exist (after every operator restart).
+    pub async fn caches_synced(&self) {
+        let mut synced = self.synced.clone();
+        // Err means the sender is gone, which only happens on shutdown.
+        let _ = synced.wait_for(|s| *s).await;
     }
 
     /// Checks the Tenant's credentials Secret.

@@ -132,6 +132,7 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
         info!("Tenant is being deleted; its PersistentVolumeClaims are kept");
         return Ok(Action::await_change());
     }
+    ctx.caches_synced().await;
     let now = Utc::now();
     let stamp = Timestamp(now.timestamp().max(0) as u64);
     let objects = resources::desired_objects(tenant, &ctx.config.build).context(RenderSnafu)?;

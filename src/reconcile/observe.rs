@@ -56,12 +56,17 @@ pub fn rollout(
     let mut rollouts = Vec::with_capacity(tenant.spec.pools.len());
     for pool in &tenant.spec.pools {
         let name = names::stateful_set(tenant_name, &pool.name);
-        let sts = applied.stateful_set(&name).cloned().or_else(|| {
-            ctx.stores
-                .stateful_sets
-                .get(&ObjectRef::new(&name).within(ns))
-                .map(|s| (*s).clone())
-        });
+        let sts = applied
+            .stateful_set(&name)
+            .cloned()
+            .or_else(|| {
+                ctx.stores
+                    .stateful_sets
+                    .get(&ObjectRef::new(&name).within(ns))
+                    .map(|s| (*s).clone())
+            })
+            // A StatefulSet of that name that another controller owns is not this pool.
+            .filter(|s| controlled_by(s, tenant));
         let (status, rollout) = pool_state(&pool.name, &name, pool.servers, sts.as_ref());
         pools.push(status);
         rollouts.push(rollout);
@@ -79,6 +84,15 @@ pub fn rollout(
         },
         pools,
     }
+}
+
+/// The StatefulSet's controller owner reference points at this Tenant.
+fn controlled_by(sts: &StatefulSet, tenant: &Tenant) -> bool {
+    sts.metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .any(|r| r.controller == Some(true) && Some(&r.uid) == tenant.metadata.uid.as_ref())
 }
 
 /// One pool's status and machine fact from its StatefulSet (absent: nothing ready yet).

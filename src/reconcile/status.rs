@@ -54,11 +54,16 @@ pub fn compute(
     let merged = machine::merge_conditions(&stored, &produced, stamp);
     let conditions = merged.iter().map(|r| to_condition(r, generation)).collect();
 
+    // A reconcile that ends in the phase it started from with the same spec (a Failed
+    // Tenant retrying, a drift repaired) changed nothing a reader of the history cares
+    // about; recording it would also make every retry a status write, and every write
+    // wakes the next reconcile.
+    let round_trip = old.phase == Some(last.to) && old.observed_generation == generation;
     let mut history = old.transitions.clone();
     history.extend(
         transitions
             .iter()
-            .filter(|t| t.from != t.to)
+            .filter(|t| t.from != t.to && !round_trip)
             .map(|t| TransitionRecord {
                 from: t.from,
                 to: t.to,
