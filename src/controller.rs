@@ -161,6 +161,7 @@ pub async fn run(
     preflight(&client, ns).await?;
 
     // Seven caches: Tenants, five owned kinds, Secret metadata.
+    let readiness_on_stop = readiness.clone();
     let sync = SyncTracker::new(7, readiness);
     let (tenants, tenant_stream) = cached::<Tenant>(&client, ns, watcher::Config::default(), &sync);
     // Owned objects carry our managed-by label: watching only those keeps the caches small.
@@ -206,9 +207,11 @@ pub async fn run(
         sync.synced.subscribe(),
     ));
 
-    // The phase gauge follows the Tenant cache, so deleted Tenants leave it too.
+    // Housekeeping that follows the Tenant cache: the phase gauge (so deleted Tenants leave
+    // it) and the per-Tenant memory of the context.
     tokio::spawn({
         let tenants = tenants.clone();
+        let ctx = ctx.clone();
         async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
             loop {
@@ -225,6 +228,7 @@ pub async fn run(
                     })
                     .collect();
                 metrics.set_tenant_phases(phases.iter().map(|(k, p)| (k.as_str(), p.as_str())));
+                ctx.prune(&tenants.state());
             }
         }
     });
@@ -238,7 +242,7 @@ pub async fn run(
         .watches_stream(secret_stream, move |secret| {
             tenants_referencing(&tenants, &secret)
         })
-        .shutdown_on_signal()
+        .graceful_shutdown_on(shutdown_signal(readiness_on_stop))
         .run(reconcile, error_policy, ctx)
         .for_each(|result| async move {
             if let Err(e) = result {
@@ -272,4 +276,29 @@ fn tenants_referencing(
         })
         .map(|t| ObjectRef::from_obj(t.as_ref()))
         .collect()
+}
+
+/// Resolves on SIGTERM or SIGINT, after marking the operator not ready so no new traffic
+/// (or rollout of a new replica) counts on it while running reconciles finish.
+async fn shutdown_signal(readiness: Readiness) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    info!("shutdown requested; finishing running reconciles");
+    readiness.set_not_ready();
 }

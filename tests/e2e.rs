@@ -548,11 +548,12 @@ async fn sigterm_stops_the_operator_cleanly() {
         "exit status {status}:\n{}",
         op.log_tail(20)
     );
-    assert!(
-        op.log().contains("controller stopped"),
-        "{}",
-        op.log_tail(20)
-    );
+    let log = op.log();
+    let requested = log.find("shutdown requested").expect("the signal was seen");
+    let stopped = log
+        .find("controller stopped")
+        .expect("the controller stopped");
+    assert!(requested < stopped, "{}", op.log_tail(20));
 }
 
 #[tokio::test]

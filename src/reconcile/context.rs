@@ -174,6 +174,30 @@ impl Context {
         Ok(credentials)
     }
 
+    /// Drops what is remembered about Tenants that no longer exist and Secrets no Tenant
+    /// references, so the maps stay as large as the set of live Tenants.
+    pub fn prune(&self, tenants: &[std::sync::Arc<Tenant>]) {
+        let live: std::collections::HashSet<ObjectRef<Tenant>> = tenants
+            .iter()
+            .map(|t| ObjectRef::from_obj(t.as_ref()))
+            .collect();
+        let referenced: std::collections::HashSet<ObjectRef<Secret>> = tenants
+            .iter()
+            .filter_map(|t| {
+                let name = &t.spec.creds_secret.as_ref()?.name;
+                Some(ObjectRef::new(name).within(t.namespace_or_default()))
+            })
+            .collect();
+        self.last_event
+            .lock()
+            .expect("lock")
+            .retain(|k, _| live.contains(k));
+        self.secrets_checked
+            .lock()
+            .expect("lock")
+            .retain(|k, _| referenced.contains(k));
+    }
+
     /// True when this event differs from the last one recorded for the Tenant, and remembers
     /// it: a Tenant waiting for a Secret gets one event, not one per retry.
     pub fn is_new_event(&self, tenant: &Tenant, reason: Reason, message: &str) -> bool {

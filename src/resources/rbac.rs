@@ -16,7 +16,8 @@
 //!
 //! Least privilege: RustFS never calls the Kubernetes API. Its credentials reach it through
 //! the kubelet (`secretKeyRef`), its peers through the headless Service's DNS. So the Role
-//! grants nothing, and the operator's ServiceAccount does not even mount an API token. The
+//! grants nothing, and the ServiceAccount the operator makes for the pods does not even mount
+//! an API token. The
 //! Role and RoleBinding still exist as operator-owned objects so that what the pods may do is
 //! explicit and auditable, and stays so: an edit to them is reverted on the next reconcile.
 //!

@@ -28,7 +28,7 @@ pub struct TenantStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<Phase>,
 
-    /// CamelCase reason for the phase, such as `RolloutComplete` or `CredentialsMissing`.
+    /// CamelCase reason for the phase, such as `AllPoolsReady` or `CredentialsSecretMissing`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 
