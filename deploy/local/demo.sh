@@ -61,7 +61,11 @@ kubectl get nodes
 
 say "Installing the CRD, the operator's namespace and least-privilege RBAC (deploy/)"
 kubectl apply --server-side -f deploy/crd/tenant.yaml
-kubectl wait --for=condition=Established --timeout=60s crd/tenants.rustfs.com
+# (`kubectl wait` errors out while the new CRD has no conditions yet, so poll.)
+for _ in $(seq 1 120); do
+  [ "$(kubectl get crd/tenants.rustfs.com -o jsonpath='{.status.conditions[?(@.type=="Established")].status}')" = True ] && break
+  sleep 0.5
+done
 kubectl apply -f deploy/namespace.yaml -f deploy/rbac.yaml
 
 # The operator authenticates as its ServiceAccount, exactly as in-cluster.

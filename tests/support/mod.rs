@@ -50,13 +50,26 @@ fn install_crd(cp: &ControlPlane) {
     let crd = repo_path("deploy/crd/tenant.yaml");
     cp.kubectl_ok(["apply", "--server-side", "-f", crd.to_str().unwrap()])
         .expect("the generated CRD installs");
-    cp.kubectl_ok([
-        "wait",
-        "--for=condition=Established",
-        "--timeout=60s",
-        "crd/tenants.rustfs.com",
-    ])
-    .expect("the CRD becomes Established");
+    // `kubectl wait` fails outright while the CRD has no conditions yet: poll instead.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let established = cp
+            .kubectl_ok([
+                "get",
+                "crd/tenants.rustfs.com",
+                "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Established\")].status}",
+            ])
+            .unwrap_or_default();
+        if established.trim() == "True" {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the CRD did not become Established"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// A client with the control plane's admin credentials.
