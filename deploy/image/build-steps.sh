@@ -17,7 +17,8 @@
 #
 # Usage: deploy/image/build-steps.sh [--quick] [--rev REV] [--keep]
 #   --quick    only the chef and planner stages, then check that recipe.json lists every
-#              workspace member (no compilation besides cargo-chef's first install)
+#              workspace member and that cargo can load the context's workspace (no
+#              compilation besides cargo-chef's first install)
 #   --rev REV  build the committed tree REV (git archive) instead of the working tree
 #   --keep     keep the temp dir
 # Environment: GIT_COMMIT, BUILD_DATE (default: from git), CARGO_BUILD_JOBS.
@@ -195,6 +196,12 @@ listed=$(jq -r '.skeleton.manifests[].relative_path' "$recipe" | sort)
 missing=$(comm -23 <(echo "$members") <(echo "$listed"))
 [[ -z $missing ]] || die "recipe.json lacks: $missing"
 echo "$listed" | sed 's/^/   /'
+
+# cargo metadata (so cargo chef prepare) tolerates a declared [[bench]]/[[test]] whose file is
+# not in the context; cargo build does not. `cargo fetch --locked` parses the manifests as
+# strictly as the build and checks Cargo.lock against them, without compiling.
+echo "== the context loads as cargo build would (cargo fetch --locked)"
+timed "cargo fetch --locked (planner context)" sh -c 'cd "$1" && cargo fetch --locked --quiet' sh "${stage_dir[planner]}"
 
 if [[ $quick == 0 ]]; then
     bin="${final_copy:?the runtime stage copies no binary}"
