@@ -22,6 +22,7 @@
 #   --rev REV  build the committed tree REV (git archive) instead of the working tree
 #   --keep     keep the temp dir
 # Environment: GIT_COMMIT, BUILD_DATE (default: from git), CARGO_BUILD_JOBS.
+# Needs: cargo, git, python3, jq, ldd, objdump (binutils).
 # Caches: cargo-chef in ~/.cache/rustfs-operator/tools, the target dir in
 # ~/.cache/rustfs-operator/image-target (so re-runs only rebuild what changed).
 set -euo pipefail
@@ -142,7 +143,8 @@ for ins in "${instructions[@]}"; do
         esac
         ;;
     ENV)
-        for pair in $rest; do
+        read -ra pairs <<<"$rest" # values are single words here; no globbing
+        for pair in "${pairs[@]}"; do
             [[ $pair == *=* ]] || die "ENV must use NAME=value: $ins"
             vars[${pair%%=*}]="$(expand "${pair#*=}")"
         done
@@ -190,7 +192,7 @@ end_stage
 recipe="${stage_dir[planner]:?no planner stage}/recipe.json"
 [[ -s $recipe ]] || die "no recipe.json"
 echo "== recipe: every workspace member's manifest is in it"
-members=$(cd "$repo" && cargo metadata --no-deps --format-version 1 --offline |
+members=$(cd "$src" && cargo metadata --no-deps --format-version 1 --offline |
     jq -r '.workspace_root as $r | .packages[].manifest_path | ltrimstr($r + "/")' | sort)
 listed=$(jq -r '.skeleton.manifests[].relative_path' "$recipe" | sort)
 missing=$(comm -23 <(echo "$members") <(echo "$listed"))
