@@ -29,7 +29,7 @@ use chrono::Utc;
 use kube::api::Api;
 use kube::runtime::controller::Action;
 use machine::{
-    Applied, Await, Desired, ErrorClass, Input, MAX_STEPS, Next, Reason, Requeue, Timestamp,
+    Applied, Await, Desired, ErrorClass, Input, MAX_STEPS, Next, Phase, Reason, Requeue, Timestamp,
     Transition,
 };
 use snafu::{ResultExt, Snafu};
@@ -145,7 +145,13 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
     );
     let status = tenant.status.clone().unwrap_or_default();
     let generation_changed = status.observed_generation != tenant.metadata.generation;
-    let drifted = if generation_changed {
+    // Drift only means something once the objects were applied: a Tenant that failed
+    // validation (or waits for its Secret) has none, and that is not drift.
+    let applied_before = matches!(
+        status.phase,
+        Some(Phase::Provisioning | Phase::RollingOut | Phase::Ready | Phase::Degraded)
+    );
+    let drifted = if generation_changed || !applied_before {
         Vec::new()
     } else {
         effects::drifted(&ctx.stores, &objects)

@@ -240,6 +240,26 @@ mod tests {
     }
 
     #[test]
+    fn only_a_statefulset_this_tenant_controls_is_its_pool() {
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+        let mut tenant = Tenant::default();
+        tenant.metadata.uid = Some("mine".into());
+        let owned_by = |uid: &str, controller: bool| {
+            let mut s = sts(1, 1, 1, "r", "r", 2);
+            s.metadata.owner_references = Some(vec![OwnerReference {
+                uid: uid.into(),
+                controller: Some(controller),
+                ..OwnerReference::default()
+            }]);
+            s
+        };
+        assert!(controlled_by(&owned_by("mine", true), &tenant));
+        assert!(!controlled_by(&owned_by("other", true), &tenant));
+        assert!(!controlled_by(&owned_by("mine", false), &tenant));
+        assert!(!controlled_by(&sts(1, 1, 1, "r", "r", 2), &tenant));
+    }
+
+    #[test]
     fn new_revision_is_updating() {
         let (status, _) = pool_state("p0", "t-p0", 4, Some(&sts(4, 4, 1, "r1", "r2", 2)));
         assert_eq!(status.state, PoolState::Updating);

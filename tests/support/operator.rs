@@ -213,6 +213,11 @@ impl Operator {
         }
     }
 
+    /// The operator's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     pub fn log_path(&self) -> PathBuf {
         self.dir.path().join("operator.log")
     }
