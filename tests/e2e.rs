@@ -35,6 +35,33 @@ fn cp() -> &'static ControlPlane {
     support::cluster(Options::full())
 }
 
+/// What every test starts from: its own namespace on the shared control plane, an admin
+/// client, and an operator watching only that namespace.
+struct Scene {
+    cp: &'static ControlPlane,
+    ns: String,
+    client: kube::Client,
+    op: Operator,
+    api: Api<Tenant>,
+}
+
+impl Scene {
+    async fn start(prefix: &str, options: OperatorOptions) -> Scene {
+        let cp = cp();
+        let ns = cp.new_namespace(prefix).unwrap();
+        let client = admin_client(cp).await;
+        let op = Operator::start(cp, &ns, options);
+        let api = Api::namespaced(client.clone(), &ns);
+        Scene {
+            cp,
+            ns,
+            client,
+            op,
+            api,
+        }
+    }
+}
+
 const READY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A Tenant of `servers` servers x 4 volumes, with credentials when `secret` is given.
@@ -130,11 +157,13 @@ async fn events_for(client: &kube::Client, ns: &str, name: &str) -> Vec<(String,
 
 #[tokio::test]
 async fn tenant_goes_from_validating_to_ready() {
-    let cp = cp();
-    let ns = cp.new_namespace("ready").unwrap();
-    let client = admin_client(cp).await;
-    let _op = Operator::start(cp, &ns, OperatorOptions::default());
-    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    let Scene {
+        cp,
+        ns,
+        client,
+        op: _op,
+        api,
+    } = Scene::start("ready", OperatorOptions::default()).await;
 
     let started = Instant::now();
     api.create(&PostParams::default(), &tenant("t", 1, None))
@@ -212,11 +241,13 @@ async fn tenant_goes_from_validating_to_ready() {
 
 #[tokio::test]
 async fn invalid_spec_fails_naming_the_field_then_recovers_when_fixed() {
-    let cp = cp();
-    let ns = cp.new_namespace("invalid").unwrap();
-    let client = admin_client(cp).await;
-    let op = Operator::start(cp, &ns, OperatorOptions::default());
-    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    let Scene {
+        cp,
+        ns,
+        client,
+        op,
+        api,
+    } = Scene::start("invalid", OperatorOptions::default()).await;
 
     // Two servers, no credentials: the CRD cannot see this, the operator must.
     api.create(&PostParams::default(), &tenant("t", 2, None))
@@ -273,11 +304,13 @@ async fn invalid_spec_fails_naming_the_field_then_recovers_when_fixed() {
 
 #[tokio::test]
 async fn missing_secret_waits_and_a_new_secret_moves_on_at_once() {
-    let cp = cp();
-    let ns = cp.new_namespace("secret").unwrap();
-    let client = admin_client(cp).await;
-    let _op = Operator::start(cp, &ns, OperatorOptions::default());
-    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    let Scene {
+        cp: _,
+        ns,
+        client,
+        op: _op,
+        api,
+    } = Scene::start("secret", OperatorOptions::default()).await;
 
     api.create(&PostParams::default(), &tenant("t", 2, Some("creds")))
         .await
@@ -331,11 +364,13 @@ async fn missing_secret_waits_and_a_new_secret_moves_on_at_once() {
 
 #[tokio::test]
 async fn lost_pod_degrades_then_recovers() {
-    let cp = cp();
-    let ns = cp.new_namespace("degraded").unwrap();
-    let client = admin_client(cp).await;
-    let _op = Operator::start(cp, &ns, OperatorOptions::default());
-    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    let Scene {
+        cp: _,
+        ns,
+        client,
+        op: _op,
+        api,
+    } = Scene::start("degraded", OperatorOptions::default()).await;
     Api::<Secret>::namespaced(client.clone(), &ns)
         .create(&PostParams::default(), &creds_secret("creds"))
         .await
@@ -379,11 +414,13 @@ async fn lost_pod_degrades_then_recovers() {
 
 #[tokio::test]
 async fn image_change_rolls_out_and_a_data_losing_change_is_refused() {
-    let cp = cp();
-    let ns = cp.new_namespace("rollout").unwrap();
-    let client = admin_client(cp).await;
-    let _op = Operator::start(cp, &ns, OperatorOptions::default());
-    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    let Scene {
+        cp: _,
+        ns,
+        client,
+        op: _op,
+        api,
+    } = Scene::start("rollout", OperatorOptions::default()).await;
     api.create(&PostParams::default(), &tenant("t", 1, None))
         .await
         .unwrap();
@@ -490,11 +527,13 @@ async fn image_change_rolls_out_and_a_data_losing_change_is_refused() {
 
 #[tokio::test]
 async fn operator_killed_mid_rollout_converges_without_duplicates() {
-    let cp = cp();
-    let ns = cp.new_namespace("restart").unwrap();
-    let client = admin_client(cp).await;
-    let mut op = Operator::start(cp, &ns, OperatorOptions::default());
-    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    let Scene {
+        cp: _,
+        ns,
+        client,
+        mut op,
+        api,
+    } = Scene::start("restart", OperatorOptions::default()).await;
     Api::<Secret>::namespaced(client.clone(), &ns)
         .create(&PostParams::default(), &creds_secret("creds"))
         .await
@@ -539,9 +578,7 @@ async fn operator_killed_mid_rollout_converges_without_duplicates() {
 
 #[tokio::test]
 async fn sigterm_stops_the_operator_cleanly() {
-    let cp = cp();
-    let ns = cp.new_namespace("sigterm").unwrap();
-    let mut op = Operator::start(cp, &ns, OperatorOptions::default());
+    let Scene { mut op, .. } = Scene::start("sigterm", OperatorOptions::default()).await;
     let status = op.terminate();
     assert!(
         status.success(),
@@ -558,11 +595,13 @@ async fn sigterm_stops_the_operator_cleanly() {
 
 #[tokio::test]
 async fn idle_resyncs_make_zero_api_writes() {
-    let cp = cp();
-    let ns = cp.new_namespace("idle").unwrap();
-    let client = admin_client(cp).await;
-    let op = Operator::start(cp, &ns, OperatorOptions::default());
-    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    let Scene {
+        cp,
+        ns,
+        client: _,
+        op,
+        api,
+    } = Scene::start("idle", OperatorOptions::default()).await;
     // Quantities the API server stores in another form (0.5 -> 500m, 1024Mi -> 1Gi) must
     // not look like drift.
     let mut t = tenant("t", 1, None);
@@ -654,15 +693,13 @@ fn parent_of(span: &serde_json::Value) -> Option<&str> {
 
 #[tokio::test]
 async fn transitions_are_spans_in_jaeger_and_metrics_move() {
-    let cp = cp();
-    let ns = cp.new_namespace("traces").unwrap();
-    let client = admin_client(cp).await;
     let options = OperatorOptions {
-        otlp_http: cp.jaeger_otlp_http_endpoint().map(str::to_owned),
+        otlp_http: cp().jaeger_otlp_http_endpoint().map(str::to_owned),
         ..OperatorOptions::default()
     };
-    let mut op = Operator::start(cp, &ns, options);
-    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    let Scene {
+        cp, mut op, api, ..
+    } = Scene::start("traces", options).await;
     api.create(&PostParams::default(), &tenant("t", 1, None))
         .await
         .unwrap();
@@ -841,10 +878,13 @@ async fn transitions_are_spans_in_jaeger_and_metrics_move() {
 
 #[tokio::test]
 async fn an_object_made_by_hand_is_never_taken_over() {
-    let cp = cp();
-    let ns = cp.new_namespace("foreign").unwrap();
-    let client = admin_client(cp).await;
-    let _op = Operator::start(cp, &ns, OperatorOptions::default());
+    let Scene {
+        ns,
+        client,
+        op: _op,
+        api,
+        ..
+    } = Scene::start("foreign", OperatorOptions::default()).await;
     let svcs: Api<Service> = Api::namespaced(client.clone(), &ns);
     let mine: Service = serde_json::from_value(json!({
         "apiVersion": "v1", "kind": "Service",
@@ -854,7 +894,6 @@ async fn an_object_made_by_hand_is_never_taken_over() {
     .unwrap();
     svcs.create(&PostParams::default(), &mine).await.unwrap();
 
-    let api: Api<Tenant> = Api::namespaced(client.clone(), &ns);
     api.create(&PostParams::default(), &tenant("t", 1, None))
         .await
         .unwrap();
