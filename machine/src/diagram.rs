@@ -118,7 +118,7 @@ pub fn mermaid() -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "%% Generated from machine::TABLE by `{REGENERATE}`. Do not edit."
+        "%% Copyright 2026 The rustfs-operator Authors. SPDX-License-Identifier: Apache-2.0\n%% Generated from machine::TABLE by `{REGENERATE}`. Do not edit."
     );
     out.push_str("stateDiagram-v2\n");
     out.push_str("    classDef serving fill:#d3f9d8,stroke:#2b8a3e\n");
@@ -164,7 +164,7 @@ pub fn dot() -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "// Generated from machine::TABLE by `{REGENERATE}`. Do not edit."
+        "// Copyright 2026 The rustfs-operator Authors. SPDX-License-Identifier: Apache-2.0\n// Generated from machine::TABLE by `{REGENERATE}`. Do not edit."
     );
     out.push_str("digraph TenantLifecycle {\n");
     out.push_str("    node [shape=box, style=filled, fontsize=14];\n");
@@ -339,7 +339,7 @@ pub fn svg() -> String {
     );
     let _ = writeln!(
         out,
-        "<desc>Generated from machine::TABLE by `{REGENERATE}`. Do not edit.</desc>"
+        "<!-- Copyright 2026 The rustfs-operator Authors. SPDX-License-Identifier: Apache-2.0 -->\n<desc>Generated from machine::TABLE by `{REGENERATE}`. Do not edit.</desc>"
     );
     out.push_str(
         "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#495057\"/></marker></defs>\n\
