@@ -35,7 +35,7 @@ use machine::{
 use snafu::{ResultExt, Snafu};
 use tracing::{Instrument, Span, field, info, info_span, warn};
 
-use crate::api::v1alpha1::Tenant;
+use crate::api::v1alpha1::{Tenant, TenantStatus};
 use crate::effects::{self, ApplyOutcome};
 use crate::metrics::ReconcileResult;
 use crate::resources::{self, TenantObjects};
@@ -123,6 +123,17 @@ struct Run {
     transitions: Vec<Transition>,
     /// The rollout fed to the machine last, for `status.pools`.
     observed: Option<observe::Observation>,
+    /// Why the reconcile stopped, which decides when the next one comes.
+    requeue: Requeue,
+}
+
+/// The facts a reconcile starts from, gathered once.
+struct Start<'a> {
+    tenant: &'a Tenant,
+    objects: TenantObjects,
+    desired: Desired,
+    status: TenantStatus,
+    stamp: Timestamp,
 }
 
 async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<Action, Error> {
@@ -134,17 +145,60 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
     }
     ctx.caches_synced().await;
     let now = Utc::now();
-    let stamp = Timestamp(now.timestamp().max(0) as u64);
-    let objects = resources::desired_objects(tenant, &ctx.config.build).context(RenderSnafu)?;
-    let desired = Desired::new(
-        tenant
-            .spec
-            .pools
-            .iter()
-            .map(|p| (p.name.clone(), p.servers.max(0) as u32)),
-    );
-    let status = tenant.status.clone().unwrap_or_default();
-    let generation_changed = status.observed_generation != tenant.metadata.generation;
+    let start = Start {
+        tenant,
+        objects: resources::desired_objects(tenant, &ctx.config.build).context(RenderSnafu)?,
+        desired: Desired::new(
+            tenant
+                .spec
+                .pools
+                .iter()
+                .map(|p| (p.name.clone(), p.servers.max(0) as u32)),
+        ),
+        status: tenant.status.clone().unwrap_or_default(),
+        stamp: Timestamp(now.timestamp().max(0) as u64),
+    };
+    let (phase, input) = begin(ctx, &start);
+    let mut run = drive(ctx, &start, phase, input).await?;
+
+    let final_phase = run.transitions.last().map_or(phase, |t| t.to);
+    Span::current().record("phase", final_phase.as_ref());
+    let key = format!("{}/{}", tenant.namespace_or_default(), tenant.name());
+    ctx.metrics.set_tenant_phase(&key, final_phase.as_ref());
+
+    let applied = effects::Applied::default();
+    let observed = run
+        .observed
+        .take()
+        .unwrap_or_else(|| observe::rollout(ctx, tenant, &applied, &start.status, start.stamp));
+    let api: Api<Tenant> = Api::namespaced(ctx.client.clone(), tenant.namespace_or_default());
+    let image = start.objects.image(&ctx.config.build);
+    let written = crate::status::write(&api, tenant, |current| {
+        status::compute(current, &run.transitions, &observed, &image, now, trace_id)
+    })
+    .await
+    .context(WriteStatusSnafu)?;
+    tracing::debug!(?written, "status");
+
+    let last = run
+        .transitions
+        .last()
+        .expect("a reconcile takes at least one step");
+    match run.requeue.error_class() {
+        Some(class) => Err(Error::Stopped {
+            class,
+            reason: last.reason,
+            message: last.message.clone(),
+        }),
+        None => Ok(Action::requeue(run.requeue.after())),
+    }
+}
+
+/// The phase and first input of this reconcile: where the status left off, and whether
+/// the spec changed or owned objects drifted since.
+fn begin(ctx: &Context, start: &Start) -> (Phase, Input) {
+    let status = &start.status;
+    let generation_changed = status.observed_generation != start.tenant.metadata.generation;
     // Drift only means something once the objects were applied: a Tenant that failed
     // validation (or waits for its Secret) has none, and that is not drift.
     let applied_before = matches!(
@@ -154,7 +208,7 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
     let drifted = if generation_changed || !applied_before {
         Vec::new()
     } else {
-        effects::drifted(&ctx.stores, &objects)
+        effects::drifted(&ctx.stores, &start.objects)
     };
     Span::current().record(
         "trigger",
@@ -165,23 +219,34 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
             _ => "resync",
         },
     );
+    machine::begin(status.phase, generation_changed, drifted)
+}
 
-    let (mut phase, mut input) = machine::begin(status.phase, generation_changed, drifted);
+/// Steps the machine until it waits: each transition in its own span, its effects run
+/// inside it, then the fact the new phase awaits is gathered and fed back.
+async fn drive(
+    ctx: &Context,
+    start: &Start<'_>,
+    mut phase: Phase,
+    mut input: Input,
+) -> Result<Run, Error> {
     let mut run = Run {
         transitions: Vec::new(),
         observed: None,
+        requeue: Requeue::Resync,
     };
     let mut applied = effects::Applied::default();
-    let requeue = loop {
+    loop {
         if run.transitions.len() >= MAX_STEPS {
             // The table proves this cannot happen; stop safely rather than spin.
             warn!("state machine took {MAX_STEPS} steps without waiting; stopping this reconcile");
-            break Requeue::Transient;
+            run.requeue = Requeue::Transient;
+            return Ok(run);
         }
-        let t =
-            machine::step(&ctx.config.machine, &desired, phase, &input).context(MachineSnafu)?;
+        let t = machine::step(&ctx.config.machine, &start.desired, phase, &input)
+            .context(MachineSnafu)?;
         let span = transition_span(&t);
-        let outcome = effects::run(ctx, tenant, &objects, &t.effects, &mut applied)
+        let outcome = effects::run(ctx, start.tenant, &start.objects, &t.effects, &mut applied)
             .instrument(span.clone())
             .await;
         ctx.metrics
@@ -194,14 +259,14 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
         phase = t.to;
         let next = t.next;
         run.transitions.push(t);
-        match next {
-            Next::Wait(requeue) => break requeue,
-            Next::Continue => {}
+        if let Next::Wait(requeue) = next {
+            run.requeue = requeue;
+            return Ok(run);
         }
         input = match phase.awaits() {
-            Some(Await::SpecCheck) => spec_checked(tenant),
+            Some(Await::SpecCheck) => spec_checked(start.tenant),
             Some(Await::CredentialsCheck) => {
-                match ctx.credentials(tenant).instrument(span.clone()).await {
+                match ctx.credentials(start.tenant).instrument(span).await {
                     Ok(c) => Input::CredentialsChecked(c),
                     Err(e) => Input::TransientError {
                         message: format!("cannot read the credentials Secret: {e}"),
@@ -215,44 +280,14 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
                 ApplyOutcome::Transient(message) => Input::TransientError { message },
             },
             Some(Await::Rollout) => {
-                let obs = observe::rollout(ctx, tenant, &applied, &status, stamp);
+                let obs = observe::rollout(ctx, start.tenant, &applied, &start.status, start.stamp);
                 let input = Input::Observed(obs.rollout.clone());
                 run.observed = Some(obs);
                 input
             }
-            None => break Requeue::Resync,
+            // Only Failed awaits nothing, and Failed is always reached by a wait.
+            None => return Ok(run),
         };
-    };
-
-    let final_phase = phase;
-    Span::current().record("phase", final_phase.as_ref());
-    let key = format!("{}/{}", tenant.namespace_or_default(), tenant.name());
-    ctx.metrics.set_tenant_phase(&key, final_phase.as_ref());
-
-    let observed = match run.observed.take() {
-        Some(o) => o,
-        None => observe::rollout(ctx, tenant, &applied, &status, stamp),
-    };
-    let api: Api<Tenant> = Api::namespaced(ctx.client.clone(), tenant.namespace_or_default());
-    let image = objects.image(&ctx.config.build);
-    let written = crate::status::write(&api, tenant, |current| {
-        status::compute(current, &run.transitions, &observed, &image, now, trace_id)
-    })
-    .await
-    .context(WriteStatusSnafu)?;
-    tracing::debug!(?written, "status");
-
-    let last = run
-        .transitions
-        .last()
-        .expect("a reconcile takes at least one step");
-    match requeue.error_class() {
-        Some(class) => Err(Error::Stopped {
-            class,
-            reason: last.reason,
-            message: last.message.clone(),
-        }),
-        None => Ok(Action::requeue(requeue.after())),
     }
 }
 
