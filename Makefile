@@ -32,6 +32,10 @@ crd: ## Regenerate deploy/crd/tenant.yaml from the Rust types
 diagrams: ## Regenerate diagrams/ from the state machine's transition table
 	$(CARGO) run --quiet -p rustfs-machine --bin diagrams -- .
 
+.PHONY: golden
+golden: ## Regenerate tests/golden/ (the objects each example creates); review with git diff
+	UPDATE_GOLDEN=1 $(CARGO) test --quiet --test golden
+
 lint: ## cargo fmt --check and clippy
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
