@@ -3,8 +3,8 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Builds the local control plane binaries (etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl, kwok, jaeger) from the Go
-# modules under deploy/local/go into a cache outside the repository:
+# kube-controller-manager, kube-scheduler, kubectl, kwok, jaeger) and helm
+# from the Go modules under deploy/local/go into a cache outside the repository:
 #
 #   ${RUSTFS_OPERATOR_CACHE:-$HOME/.cache/rustfs-operator}/controlplane/<key>/bin
 #
@@ -84,6 +84,18 @@ for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 jaeger_ldflags="-s -w -X github.com/jaegertracing/jaeger/internal/version.latestVersion=$JAEGER_VERSION"
 
+# helm: the stamps upstream's Makefile sets. Both versions come from go/helm/go.mod
+# (the module pin is the only place to change): helm's own version, and the
+# Kubernetes version its client-go release targets (`helm template`'s default
+# .Capabilities.KubeVersion and the lint deprecation checks).
+helm_version="$(cd "$GO_DIR/helm" && go list -m -f '{{.Version}}' helm.sh/helm/v3)"
+helm_k8s_minor="$(cd "$GO_DIR/helm" && go list -m -f '{{.Version}}' k8s.io/client-go | cut -d. -f2)"
+helm_ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$helm_version"
+helm_ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+for p in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+  helm_ldflags+=" -X $p.k8sVersionMajor=1 -X $p.k8sVersionMinor=$helm_k8s_minor"
+done
+
 # name|module dir|package|ldflags
 targets=(
   "etcd|etcd|.|-s -w"
@@ -93,6 +105,7 @@ targets=(
   "kubectl|kubernetes|k8s.io/kubernetes/cmd/kubectl|$k8s_ldflags"
   "kwok|kwok|sigs.k8s.io/kwok/cmd/kwok|-s -w"
   "jaeger|jaeger|github.com/jaegertracing/jaeger/cmd/jaeger|$jaeger_ldflags"
+  "helm|helm|helm.sh/helm/v3/cmd/helm|$helm_ldflags"
 )
 
 total_start=$(date +%s)
