@@ -25,6 +25,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::DeepMerge;
 use k8s_openapi::api::apps::v1::{
     StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec,
     StatefulSetUpdateStrategy,
@@ -124,11 +125,13 @@ fn pod_spec(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> P
         ),
         tolerations: scheduling.tolerations.clone(),
         topology_spread_constraints: scheduling.topology_spread_constraints.clone(),
-        security_context: Some(
-            spec.security_context
-                .clone()
-                .unwrap_or_else(default_pod_security_context),
-        ),
+        security_context: Some(over_defaults(
+            default_pod_security_context(),
+            spec.security_context.clone(),
+        )),
+        // Service links would inject `<SERVICE>_PORT=tcp://...` variables; for a Tenant
+        // named `rustfs` those collide with the RUSTFS_ prefix RustFS reads its settings from.
+        enable_service_links: Some(false),
         containers: vec![container(owner, pool, ctx, env)],
         ..PodSpec::default()
     }
@@ -163,11 +166,10 @@ fn container(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> 
         liveness_probe: Some(liveness_probe()),
         readiness_probe: Some(readiness_probe()),
         lifecycle: spec.lifecycle.clone(),
-        security_context: Some(
-            spec.container_security_context
-                .clone()
-                .unwrap_or_else(default_container_security_context),
-        ),
+        security_context: Some(over_defaults(
+            default_container_security_context(),
+            spec.container_security_context.clone(),
+        )),
         ..Container::default()
     }
 }
@@ -251,7 +253,17 @@ fn spread_over_nodes(tenant: &str) -> Affinity {
     }
 }
 
-/// Pod security context when the Tenant gives none.
+/// The user's settings laid over the defaults field by field: a user who sets only
+/// `runAsUser` keeps the seccomp profile and `fsGroupChangePolicy` (without which every
+/// start would chown every file of every volume).
+fn over_defaults<T: DeepMerge>(mut defaults: T, user: Option<T>) -> T {
+    if let Some(user) = user {
+        defaults.merge_from(user);
+    }
+    defaults
+}
+
+/// Pod security context defaults (the RustFS image's user).
 pub fn default_pod_security_context() -> PodSecurityContext {
     PodSecurityContext {
         run_as_user: Some(RUSTFS_UID),
@@ -265,7 +277,7 @@ pub fn default_pod_security_context() -> PodSecurityContext {
     }
 }
 
-/// Container security context when the Tenant gives none.
+/// Container security context defaults.
 pub fn default_container_security_context() -> SecurityContext {
     SecurityContext {
         allow_privilege_escalation: Some(false),
@@ -671,7 +683,7 @@ mod tests {
     }
 
     #[test]
-    fn user_security_contexts_replace_the_defaults() {
+    fn user_security_contexts_are_laid_over_the_defaults() {
         let pod_sc = PodSecurityContext {
             run_as_user: Some(2000),
             ..PodSecurityContext::default()
@@ -689,8 +701,19 @@ mod tests {
                 })
                 .build(),
         );
-        assert_eq!(pod(&sts).security_context, Some(pod_sc));
-        assert_eq!(rustfs(&sts).security_context, Some(container_sc));
+        let p = pod(&sts).security_context.clone().unwrap();
+        assert_eq!(p.run_as_user, Some(2000), "the user's field wins");
+        assert_eq!(p.fs_group_change_policy.as_deref(), Some("OnRootMismatch"));
+        assert_eq!(p.seccomp_profile.unwrap().type_, "RuntimeDefault");
+        let c = rustfs(&sts).security_context.clone().unwrap();
+        assert_eq!(
+            c.read_only_root_filesystem,
+            Some(true),
+            "the user's field wins"
+        );
+        assert_eq!(c.allow_privilege_escalation, Some(false));
+        assert_eq!(c.capabilities.unwrap().drop, Some(vec!["ALL".to_owned()]));
+        assert_eq!(pod(&sts).enable_service_links, Some(false));
     }
 
     #[test]

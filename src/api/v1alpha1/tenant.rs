@@ -128,13 +128,15 @@ pub struct TenantSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lifecycle: Option<Lifecycle>,
 
-    /// Pod-level security context. Defaults to non-root uid/gid 10001 (the RustFS image's
-    /// user) with fsGroup 10001 so the volumes are writable.
+    /// Pod-level security context, laid over the defaults field by field: non-root uid/gid
+    /// 10001 (the RustFS image's user), fsGroup 10001 so the volumes are writable,
+    /// fsGroupChangePolicy OnRootMismatch and the RuntimeDefault seccomp profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_context: Option<PodSecurityContext>,
 
-    /// Container-level security context for the RustFS container. Defaults to no privilege
-    /// escalation, all capabilities dropped and the RuntimeDefault seccomp profile.
+    /// Container-level security context for the RustFS container, laid over the defaults
+    /// field by field: no privilege escalation, all capabilities dropped, non-root and the
+    /// RuntimeDefault seccomp profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_security_context: Option<SecurityContext>,
 }
