@@ -19,15 +19,16 @@ test: controlplane ## Format and lint checks, then every test (unit, integration
 demo: controlplane ## Start a local control plane, install the CRD, run the operator, show a Tenant reaching Ready
 	deploy/local/demo.sh
 
-controlplane: ## Build the pinned Kubernetes, etcd, kwok and Jaeger binaries into the cache (no-op when current)
+controlplane: ## Build the pinned Kubernetes, etcd, kwok, Jaeger and Helm binaries into the cache (no-op when current)
 	deploy/local/build.sh
 
 .PHONY: image-steps
 image-steps: ## Run the Dockerfile's build steps without Docker and check the binary (QUICK=1: recipe only)
 	deploy/image/build-steps.sh $(if $(QUICK),--quick)
 
-crd: ## Regenerate deploy/crd/tenant.yaml from the Rust types
+crd: ## Regenerate deploy/crd/tenant.yaml (and the Helm chart's copy) from the Rust types
 	$(CARGO) run --quiet -- crd -f deploy/crd/tenant.yaml
+	cp deploy/crd/tenant.yaml deploy/helm/rustfs-operator/crds/tenant.yaml
 
 diagrams: ## Regenerate diagrams/ from the state machine's transition table
 	$(CARGO) run --quiet -p rustfs-machine --bin diagrams -- .

@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use futures::{Stream, StreamExt};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Secret, Service, ServiceAccount};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::{Api, ListParams};
 use kube::core::PartialObjectMeta;
@@ -160,13 +161,15 @@ pub async fn run(
     let ns = ns.as_deref();
     preflight(&client, ns).await?;
 
-    // Seven caches: Tenants, five owned kinds, Secret metadata.
+    // Eight caches: Tenants, six owned kinds, Secret metadata.
     let readiness_on_stop = readiness.clone();
-    let sync = SyncTracker::new(7, readiness);
+    let sync = SyncTracker::new(8, readiness);
     let (tenants, tenant_stream) = cached::<Tenant>(&client, ns, watcher::Config::default(), &sync);
     // Owned objects carry our managed-by label: watching only those keeps the caches small.
     let owned = watcher::Config::default().labels(&format!("{MANAGED_BY}={MANAGED_BY_VALUE}"));
     let (stateful_sets, sts_stream) = cached::<StatefulSet>(&client, ns, owned.clone(), &sync);
+    let (disruption_budgets, pdb_stream) =
+        cached::<PodDisruptionBudget>(&client, ns, owned.clone(), &sync);
     let (services, svc_stream) = cached::<Service>(&client, ns, owned.clone(), &sync);
     let (service_accounts, sa_stream) = cached::<ServiceAccount>(&client, ns, owned.clone(), &sync);
     let (roles, role_stream) = cached::<Role>(&client, ns, owned.clone(), &sync);
@@ -191,6 +194,7 @@ pub async fn run(
     let stores = Stores {
         tenants: tenants.clone(),
         stateful_sets,
+        disruption_budgets,
         services,
         service_accounts,
         roles,
@@ -235,6 +239,7 @@ pub async fn run(
 
     controller
         .owns_stream(sts_stream)
+        .owns_stream(pdb_stream)
         .owns_stream(svc_stream)
         .owns_stream(sa_stream)
         .owns_stream(role_stream)

@@ -321,6 +321,7 @@ async fn rendered_objects_of_every_example_apply_cleanly() {
             }
             for o in &objs.stateful_sets {
                 dry_run_apply(&client, &o.stateful_set).await;
+                dry_run_apply(&client, &o.disruption_budget).await;
             }
             rendered += 1;
         }

@@ -220,6 +220,17 @@ async fn tenant_goes_from_validating_to_ready() {
         .collect();
     names.sort();
     assert_eq!(names, ["t-console", "t-hl", "t-io"]);
+    let pdbs: Api<k8s_openapi::api::policy::v1::PodDisruptionBudget> =
+        Api::namespaced(client.clone(), &ns);
+    let pdb = pdbs
+        .get("t-pool-0")
+        .await
+        .expect("the pool's PodDisruptionBudget");
+    let pdb_spec = pdb.spec.unwrap();
+    assert_eq!(
+        pdb_spec.max_unavailable,
+        Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(1))
+    );
 
     let wide = cp
         .kubectl_ok(["get", "tenant", "t", "-n", &ns, "-o", "wide"])

@@ -168,7 +168,7 @@ pub enum Effect {
     ApplyRbac,
     /// Server-side apply the IO, console and headless Services.
     ApplyServices,
-    /// Server-side apply the StatefulSet of one pool.
+    /// Server-side apply the StatefulSet of one pool and its PodDisruptionBudget.
     ApplyStatefulSet { pool: String },
     /// Record a Kubernetes Event on the Tenant.
     RecordEvent {

@@ -87,6 +87,7 @@ pub fn drifted(stores: &Stores, objects: &TenantObjects) -> Vec<String> {
     }
     for o in &objects.stateful_sets {
         check(&stores.stateful_sets, &o.stateful_set, &mut out);
+        check(&stores.disruption_budgets, &o.disruption_budget, &mut out);
     }
     out
 }
@@ -187,6 +188,8 @@ async fn foreign_owners(
     }
     for o in &objects.stateful_sets {
         found.extend(foreign_owner(ctx, &s.stateful_sets, &o.stateful_set, tenant).await?);
+        found
+            .extend(foreign_owner(ctx, &s.disruption_budgets, &o.disruption_budget, tenant).await?);
     }
     Ok(found
         .into_iter()
@@ -316,6 +319,7 @@ async fn apply_stateful_set(
     if let Some(sts) = apply(ctx, &ctx.stores.stateful_sets, &o.stateful_set).await? {
         applied.stateful_sets.insert(sts.name_any(), sts);
     }
+    apply(ctx, &ctx.stores.disruption_budgets, &o.disruption_budget).await?;
     Ok(())
 }
 

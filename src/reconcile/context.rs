@@ -20,6 +20,7 @@ use std::sync::Mutex;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Secret, Service, ServiceAccount};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::Api;
 use kube::core::PartialObjectMeta;
@@ -51,6 +52,7 @@ pub struct OperatorConfig {
 pub struct Stores {
     pub tenants: Store<Tenant>,
     pub stateful_sets: Store<StatefulSet>,
+    pub disruption_budgets: Store<PodDisruptionBudget>,
     pub services: Store<Service>,
     pub service_accounts: Store<ServiceAccount>,
     pub roles: Store<Role>,

@@ -19,6 +19,7 @@
 //! each, for effects that apply one thing at a time. Every object carries the Tenant's
 //! namespace, the standard [`labels`], and a controller owner reference to the Tenant.
 
+pub mod disruption;
 pub mod env;
 pub mod labels;
 pub mod names;
@@ -33,6 +34,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Service, ServiceAccount};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use kube::Resource;
@@ -179,13 +181,15 @@ impl<'a> Owner<'a> {
     }
 }
 
-/// A pool's StatefulSet, with the pool it was built for.
+/// A pool's StatefulSet and PodDisruptionBudget, with the pool they were built for.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PoolStatefulSet {
     /// Pool name (`spec.pools[].name`).
     pub pool: String,
     /// Its StatefulSet, `<tenant>-<pool>`.
     pub stateful_set: StatefulSet,
+    /// Its PodDisruptionBudget, `<tenant>-<pool>`: one server at a time.
+    pub disruption_budget: PodDisruptionBudget,
 }
 
 /// Everything a Tenant owns, as it should be.
@@ -224,6 +228,7 @@ impl TenantObjects {
         }
         for o in &self.stateful_sets {
             docs.push(serde_yaml::to_string(&o.stateful_set)?);
+            docs.push(serde_yaml::to_string(&o.disruption_budget)?);
         }
         Ok(docs.join("---\n"))
     }
@@ -245,6 +250,7 @@ pub fn desired_objects(tenant: &Tenant, ctx: &BuildContext) -> Result<TenantObje
             .map(|pool| PoolStatefulSet {
                 pool: pool.name.clone(),
                 stateful_set: statefulset::build(&owner, pool, ctx, &env.env),
+                disruption_budget: disruption::pod_disruption_budget(&owner, pool),
             })
             .collect(),
         ignored_env: env.ignored,
@@ -430,7 +436,8 @@ spec:
                 "Service",
                 "Service",
                 "Service",
-                "StatefulSet"
+                "StatefulSet",
+                "PodDisruptionBudget"
             ]
         );
 
