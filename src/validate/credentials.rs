@@ -19,9 +19,9 @@ use k8s_openapi::api::core::v1::Secret;
 use snafu::Snafu;
 
 /// Secret key holding the RustFS access key (user name).
-pub const ACCESS_KEY: &str = "accesskey";
+pub const ACCESS_KEY: &str = crate::resources::env::CREDS_ACCESS_KEY;
 /// Secret key holding the RustFS secret key (password).
-pub const SECRET_KEY: &str = "secretkey";
+pub const SECRET_KEY: &str = crate::resources::env::CREDS_SECRET_KEY;
 /// Minimum length, in characters, of both credentials.
 pub const MIN_CREDENTIAL_LEN: usize = 8;
 

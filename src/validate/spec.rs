@@ -45,12 +45,10 @@ pub const MIN_CREDENTIAL_LEN: usize = super::credentials::MIN_CREDENTIAL_LEN;
 /// The suffix of the longest Service name the operator derives from the Tenant name.
 const LONGEST_SERVICE_SUFFIX: &str = "-console";
 
-/// Env vars the cluster layout depends on: a user value would break the cluster.
-pub const PROTECTED_ENV: [&str; 3] = ["RUSTFS_VOLUMES", "RUSTFS_ADDRESS", "RUSTFS_CONSOLE_ADDRESS"];
-/// Env var carrying the access key.
-pub const ENV_ACCESS_KEY: &str = "RUSTFS_ACCESS_KEY";
-/// Env var carrying the secret key.
-pub const ENV_SECRET_KEY: &str = "RUSTFS_SECRET_KEY";
+/// Environment variable names live with the builders that set them.
+pub use crate::resources::env::{
+    PROTECTED_ENV, RUSTFS_ACCESS_KEY as ENV_ACCESS_KEY, RUSTFS_SECRET_KEY as ENV_SECRET_KEY,
+};
 /// RustFS's built-in credentials, used when none are configured.
 const RUSTFS_DEFAULT_CREDENTIAL: &str = "rustfsadmin";
 
