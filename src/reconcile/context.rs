@@ -109,6 +109,29 @@ impl Context {
         let _ = synced.wait_for(|s| *s).await;
     }
 
+    /// The Tenant's credentials Secret changed (or appeared, or went away) since its last
+    /// verdict, judged from the metadata cache alone. `false` without a `credsSecret`.
+    pub fn credentials_changed(&self, tenant: &Tenant) -> bool {
+        let Some(reference) = &tenant.spec.creds_secret else {
+            return false;
+        };
+        let ns = tenant.namespace_or_default();
+        let meta_key = ObjectRef::<PartialObjectMeta<Secret>>::new(&reference.name).within(ns);
+        let current = self
+            .stores
+            .secrets
+            .get(&meta_key)
+            .and_then(|m| m.meta().resource_version.clone());
+        let key = ObjectRef::<Secret>::new(&reference.name).within(ns);
+        let checked = self
+            .secrets_checked
+            .lock()
+            .expect("lock")
+            .get(&key)
+            .map(|v| v.resource_version.clone());
+        current != checked
+    }
+
     /// Checks the Tenant's credentials Secret.
     ///
     /// Existence comes from the metadata cache. The values are read (one GET) only when the

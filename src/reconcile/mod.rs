@@ -205,6 +205,11 @@ fn begin(ctx: &Context, start: &Start) -> (Phase, Input) {
         status.phase,
         Some(Phase::Provisioning | Phase::RollingOut | Phase::Ready | Phase::Degraded)
     );
+    // A running Tenant whose Secret changed (or went away) since it was last judged goes
+    // through the whole pipeline again, as after a spec change: the next pod start reads
+    // that Secret, so the status must say now whether it is usable. Everything already in
+    // place is skipped, so a Secret that is still fine costs one GET and no writes.
+    let credentials_changed = applied_before && ctx.credentials_changed(start.tenant);
     let drifted = if generation_changed || !applied_before {
         Vec::new()
     } else {
@@ -212,14 +217,24 @@ fn begin(ctx: &Context, start: &Start) -> (Phase, Input) {
     };
     Span::current().record(
         "trigger",
-        match (status.phase, generation_changed, drifted.is_empty()) {
-            (None, _, _) => "created",
-            (_, true, _) => "generation",
-            (_, false, false) => "drift",
+        match (
+            status.phase,
+            generation_changed,
+            credentials_changed,
+            drifted.is_empty(),
+        ) {
+            (None, ..) => "created",
+            (_, true, ..) => "generation",
+            (_, _, true, _) => "credentials",
+            (_, _, _, false) => "drift",
             _ => "resync",
         },
     );
-    machine::begin(status.phase, generation_changed, drifted)
+    machine::begin(
+        status.phase,
+        generation_changed || credentials_changed,
+        drifted,
+    )
 }
 
 /// Steps the machine until it waits: each transition in its own span, its effects run
