@@ -25,12 +25,12 @@ use tracing::debug;
 use crate::api::v1alpha1::{Tenant, TenantStatus};
 
 /// What [`write`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Written {
     /// The status already said exactly this: no request was made.
     Unchanged,
-    /// The status was replaced.
-    Updated,
+    /// The status was replaced; the Tenant as stored now.
+    Updated(Box<Tenant>),
     /// The Tenant changed generation (or was deleted) meanwhile: the watch has queued a new
     /// reconcile that will write the status for the new spec, so this one is dropped.
     Superseded,
@@ -72,7 +72,7 @@ pub async fn write(
             .replace_status(&name, &PostParams::default(), &body)
             .await
         {
-            Ok(_) => return Ok(Written::Updated),
+            Ok(stored) => return Ok(Written::Updated(Box::new(stored))),
             Err(kube::Error::Api(e)) if e.code == 409 => kube::Error::Api(e),
             Err(e) => return Err(e),
         };

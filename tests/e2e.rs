@@ -845,9 +845,8 @@ async fn transitions_are_spans_in_jaeger_and_metrics_move() {
         // lifecycle is the phase changes.
         .filter(|n| n.split_once(" -> ").is_some_and(|(from, to)| from != to))
         .collect();
-    // In this order, and ending in Ready. (A reconcile woken by a StatefulSet event before
-    // the Tenant cache holds the status just written starts over from the spec; it writes
-    // nothing, but its spans are there, so the lifecycle is checked as a subsequence.)
+    // In this order, and ending in Ready. Checked as an ordered subsequence: a retry after
+    // a transient error may repeat steps, and that is not what this test is about.
     let expected = [
         "Validating -> CredentialsCheck",
         "CredentialsCheck -> Provisioning",

@@ -77,6 +77,13 @@ pub struct Context {
     synced: tokio::sync::watch::Receiver<bool>,
     secrets_checked: Mutex<HashMap<ObjectRef<Secret>, SecretVerdict>>,
     last_event: Mutex<HashMap<ObjectRef<Tenant>, (Reason, String)>>,
+    written: Mutex<HashMap<String, Written>>,
+}
+
+/// A status this operator wrote: the resourceVersion it replaced and the Tenant stored.
+struct Written {
+    replaced: String,
+    stored: Tenant,
 }
 
 impl Context {
@@ -97,6 +104,7 @@ impl Context {
             synced,
             secrets_checked: Mutex::default(),
             last_event: Mutex::default(),
+            written: Mutex::default(),
         }
     }
 
@@ -199,6 +207,33 @@ impl Context {
         Ok(credentials)
     }
 
+    /// Remembers a status write: until the cache catches up, a Tenant still at
+    /// `replaced` is read as `stored`.
+    pub fn remember_write(&self, replaced: &Tenant, stored: Tenant) {
+        let (Some(uid), Some(rv)) = (&replaced.metadata.uid, &replaced.metadata.resource_version)
+        else {
+            return;
+        };
+        self.written.lock().expect("lock").insert(
+            uid.clone(),
+            Written {
+                replaced: rv.clone(),
+                stored,
+            },
+        );
+    }
+
+    /// The Tenant as this operator last stored it, when the cached copy is the one that
+    /// write replaced (the watch has not delivered the write yet). Without this, a reconcile
+    /// woken by an owned object's event in that window would start from the old status:
+    /// run the pipeline again and collide with its own write.
+    pub fn read_your_writes(&self, tenant: &Tenant) -> Option<Tenant> {
+        let uid = tenant.metadata.uid.as_ref()?;
+        let written = self.written.lock().expect("lock");
+        let w = written.get(uid)?;
+        (tenant.metadata.resource_version.as_ref() == Some(&w.replaced)).then(|| w.stored.clone())
+    }
+
     /// Drops what is remembered about Tenants that no longer exist and Secrets no Tenant
     /// references, so the maps stay as large as the set of live Tenants.
     pub fn prune(&self, tenants: &[std::sync::Arc<Tenant>]) {
@@ -217,6 +252,14 @@ impl Context {
             .lock()
             .expect("lock")
             .retain(|k, _| live.contains(k));
+        let uids: std::collections::HashSet<&String> = tenants
+            .iter()
+            .filter_map(|t| t.metadata.uid.as_ref())
+            .collect();
+        self.written
+            .lock()
+            .expect("lock")
+            .retain(|uid, _| uids.contains(uid));
         self.secrets_checked
             .lock()
             .expect("lock")

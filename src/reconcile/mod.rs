@@ -144,6 +144,8 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
         return Ok(Action::await_change());
     }
     ctx.caches_synced().await;
+    let fresher = ctx.read_your_writes(tenant);
+    let tenant = fresher.as_ref().unwrap_or(tenant);
     let now = Utc::now();
     let start = Start {
         tenant,
@@ -178,7 +180,13 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
     })
     .await
     .context(WriteStatusSnafu)?;
-    tracing::debug!(?written, "status");
+    match written {
+        crate::status::Written::Updated(stored) => {
+            tracing::debug!("status written");
+            ctx.remember_write(tenant, *stored);
+        }
+        other => tracing::debug!(?other, "status not written"),
+    }
 
     let last = run
         .transitions
