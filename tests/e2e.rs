@@ -155,6 +155,14 @@ async fn events_for(client: &kube::Client, ns: &str, name: &str) -> Vec<(String,
         .collect()
 }
 
+async fn event_reasons(client: &kube::Client, ns: &str, name: &str) -> Vec<String> {
+    events_for(client, ns, name)
+        .await
+        .into_iter()
+        .map(|(reason, _)| reason)
+        .collect()
+}
+
 #[tokio::test]
 async fn tenant_goes_from_validating_to_ready() {
     let Scene {
@@ -239,11 +247,7 @@ async fn tenant_goes_from_validating_to_ready() {
     assert_eq!(row[1], "Ready", "{wide}");
     assert_eq!(row[2], "1/1", "{wide}");
 
-    let reasons: Vec<String> = events_for(&client, &ns, "t")
-        .await
-        .into_iter()
-        .map(|e| e.0)
-        .collect();
+    let reasons = event_reasons(&client, &ns, "t").await;
     assert!(
         reasons.iter().any(|r| r == "AllPoolsReady"),
         "events: {reasons:?}"
@@ -446,11 +450,7 @@ async fn lost_pod_degrades_then_recovers() {
         ]),
         "{seen:?}"
     );
-    let reasons: Vec<String> = events_for(&client, &ns, "t")
-        .await
-        .into_iter()
-        .map(|e| e.0)
-        .collect();
+    let reasons = event_reasons(&client, &ns, "t").await;
     assert!(
         reasons.iter().any(|r| r == "ReadinessLost"),
         "events: {reasons:?}"
@@ -545,11 +545,7 @@ async fn image_change_rolls_out_and_a_data_losing_change_is_refused() {
         after.metadata.resource_version, before.metadata.resource_version,
         "StatefulSet was touched"
     );
-    let reasons: Vec<String> = events_for(&client, &ns, "t")
-        .await
-        .into_iter()
-        .map(|e| e.0)
-        .collect();
+    let reasons = event_reasons(&client, &ns, "t").await;
     assert!(
         reasons.iter().any(|r| r == "ChangeRefused"),
         "events: {reasons:?}"

@@ -37,6 +37,7 @@ use tracing::{Instrument, debug, info_span, warn};
 use crate::api::v1alpha1::Tenant;
 use crate::reconcile::{Context, Stores};
 use crate::resources::TenantObjects;
+use crate::telemetry::set_span_error;
 use crate::validate;
 
 /// The field manager of every apply.
@@ -338,8 +339,6 @@ where
         kind = %kind,
         name = %name,
         skipped = tracing::field::Empty,
-        otel.status_code = tracing::field::Empty,
-        otel.status_message = tracing::field::Empty,
     );
     async {
         if in_place(store, desired) {
@@ -354,9 +353,7 @@ where
         match api.patch(&name, &params, &Patch::Apply(desired)).await {
             Ok(o) => Ok(Some(o)),
             Err(e) => {
-                let span = tracing::Span::current();
-                span.record("otel.status_code", "ERROR");
-                span.record("otel.status_message", e.to_string().as_str());
+                set_span_error(&tracing::Span::current(), e.to_string());
                 warn!(error = %e, "apply failed");
                 Err(e)
             }

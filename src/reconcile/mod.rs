@@ -39,7 +39,7 @@ use crate::api::v1alpha1::{Tenant, TenantStatus};
 use crate::effects::{self, ApplyOutcome};
 use crate::metrics::ReconcileResult;
 use crate::resources::{self, TenantObjects};
-use crate::telemetry::current_trace_id;
+use crate::telemetry::{current_trace_id, set_span_error};
 use crate::validate;
 
 pub use context::{Context, OperatorConfig, Stores};
@@ -92,8 +92,6 @@ pub async fn reconcile(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action,
         generation = tenant.metadata.generation.unwrap_or_default(),
         trigger = field::Empty,
         phase = field::Empty,
-        otel.status_code = field::Empty,
-        otel.status_message = field::Empty,
     );
     // The log formatter prints the trace id on every line inside the span by itself.
     let trace_id = span.in_scope(current_trace_id);
@@ -105,8 +103,7 @@ pub async fn reconcile(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action,
     match &result {
         Ok(_) => timer.finish(ReconcileResult::Ok, trace_id.as_deref()),
         Err(e) => {
-            span.record("otel.status_code", "ERROR");
-            span.record("otel.status_message", e.to_string().as_str());
+            set_span_error(&span, e.to_string());
             ctx.metrics
                 .record_error(&e.class().to_string().to_lowercase());
             timer.finish(ReconcileResult::Error, trace_id.as_deref());
@@ -329,13 +326,10 @@ fn transition_span(t: &Transition) -> Span {
         reason = t.reason.as_ref(),
         requeue = requeue,
         error.class = field::Empty,
-        otel.status_code = field::Empty,
-        otel.status_message = field::Empty,
     );
     if let Some(class) = error_class {
         span.record("error.class", class.as_ref());
-        span.record("otel.status_code", "ERROR");
-        span.record("otel.status_message", t.message.as_str());
+        set_span_error(&span, t.message.clone());
     }
     span
 }

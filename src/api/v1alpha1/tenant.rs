@@ -207,9 +207,4 @@ impl Tenant {
     pub fn name(&self) -> &str {
         self.metadata.name.as_deref().unwrap_or_default()
     }
-
-    /// Total RustFS servers (pods) over all pools.
-    pub fn total_servers(&self) -> i32 {
-        self.spec.pools.iter().map(|p| p.servers).sum()
-    }
 }
