@@ -3,8 +3,10 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Builds the local control plane binaries (etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl, kwok, jaeger) and helm
-# from the Go modules under deploy/local/go into a cache outside the repository:
+# kube-controller-manager, kube-scheduler, kubectl, kwok, jaeger), helm, and the
+# real node's (kubelet, kube-proxy, CoreDNS, and pause compiled with gcc from the
+# k8s.io/kubernetes module's build/pause/linux/pause.c) from the Go modules under
+# deploy/local/go into a cache outside the repository:
 #
 #   ${RUSTFS_OPERATOR_CACHE:-$HOME/.cache/rustfs-operator}/controlplane/<key>/bin
 #
@@ -20,7 +22,7 @@ set -euo pipefail
 
 # Bump when the build recipe (flags, binary list) changes without any module
 # file changing. The launcher's build.rs reads this line, keep its shape.
-RECIPE=1
+RECIPE=2
 
 K8S_VERSION=v1.36.3
 JAEGER_VERSION=v1.76.0
@@ -103,6 +105,9 @@ targets=(
   "kube-controller-manager|kubernetes|k8s.io/kubernetes/cmd/kube-controller-manager|$k8s_ldflags"
   "kube-scheduler|kubernetes|k8s.io/kubernetes/cmd/kube-scheduler|$k8s_ldflags"
   "kubectl|kubernetes|k8s.io/kubernetes/cmd/kubectl|$k8s_ldflags"
+  "kubelet|kubernetes|k8s.io/kubernetes/cmd/kubelet|$k8s_ldflags"
+  "kube-proxy|kubernetes|k8s.io/kubernetes/cmd/kube-proxy|$k8s_ldflags"
+  "coredns|coredns|.|-s -w"
   "kwok|kwok|sigs.k8s.io/kwok/cmd/kwok|-s -w"
   "jaeger|jaeger|github.com/jaegertracing/jaeger/cmd/jaeger|$jaeger_ldflags"
   "helm|helm|helm.sh/helm/v3/cmd/helm|$helm_ldflags"
@@ -126,6 +131,18 @@ for t in "${targets[@]}"; do
   mv -f "$BIN/$name.partial" "$BIN/$name"
   log "$name: built in $(( $(date +%s) - start ))s"
 done
+
+# pause: the sandbox process of every real pod, a static C program shipped in the
+# k8s.io/kubernetes module (the same flags as its build/pause/Makefile).
+if [[ ! -x "$BIN/pause" ]]; then
+  command -v gcc >/dev/null || { log "pause: gcc not found"; exit 1; }
+  k8s_src="$(cd "$GO_DIR/kubernetes" && go mod download -json k8s.io/kubernetes | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+  [[ -f "$k8s_src/build/pause/linux/pause.c" ]] || { log "pause: pause.c not found in '$k8s_src'"; exit 1; }
+  log "pause: gcc -Os -Wall -Werror -static $k8s_src/build/pause/linux/pause.c"
+  gcc -Os -Wall -Werror -static -DVERSION="$K8S_VERSION" -o "$BIN/pause.partial" \
+    "$k8s_src/build/pause/linux/pause.c" 2>&1 | tee -a "$LOG" >&2
+  mv -f "$BIN/pause.partial" "$BIN/pause"
+fi
 
 date -u +%Y-%m-%dT%H:%M:%SZ >"$DIR/.complete"
 ln -sfn "$KEY" "$CACHE_ROOT/current"

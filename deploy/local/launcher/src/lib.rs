@@ -34,8 +34,11 @@
 //! ```
 
 mod kubeconfig;
+mod node;
 mod pki;
 mod proc;
+
+pub use node::{HOST_IP, NODE_IP, NODE_NAME, POD_CIDR, REAL_NODE_LABEL, REAL_STORAGE_CLASS};
 
 pub use proc::pid_alive;
 
@@ -65,9 +68,11 @@ pub const KWOK_NODE_ANNOTATION: &str = "kwok.x-k8s.io/node";
 /// Label put on every fake Node (value `true`).
 pub const KWOK_NODE_LABEL: &str = "local-cluster.rustfs.com/kwok";
 
-const SERVICE_CIDR: &str = "10.96.0.0/16";
+pub(crate) const SERVICE_CIDR: &str = "10.96.0.0/16";
 const SERVICE_IP: &str = "10.96.0.1";
-const TEMP_PREFIX: &str = "rustfs-lc-";
+pub(crate) const TEMP_PREFIX: &str = "rustfs-lc-";
+/// The scripts next to the launcher crate (images.sh builds the real node's images).
+const LOCAL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 const KWOK_STAGES: &str = include_str!("../../kwok-stages.yaml");
 const JAEGER_CONFIG: &str = include_str!("../../jaeger.yaml");
 
@@ -134,6 +139,16 @@ pub struct Options {
     pub kwok_nodes: usize,
     /// Jaeger all-in-one (OTLP in, query API out).
     pub jaeger: bool,
+    /// A real node (containerd, kubelet, kube-proxy, CoreDNS in a network namespace of its
+    /// own) running real containers, with `real_node_volumes` local PersistentVolumes of the
+    /// `local-real` StorageClass. Needs root and the Debian packages of
+    /// `deploy/local/node-packages.sh`; one per machine at a time.
+    pub real_node: bool,
+    /// Local PersistentVolumes made for the real node.
+    pub real_node_volumes: usize,
+    /// Also import the operator's image (`docker.io/rustfs/rustfs-operator:0.1.0`, built by
+    /// `deploy/image/build-steps.sh`) into the real node.
+    pub operator_image: bool,
     /// Where the binaries are; default: `$RUSTFS_OPERATOR_CONTROLPLANE_BIN`,
     /// else the build.sh cache directory for [`BINARIES_KEY`].
     pub bin_dir: Option<PathBuf>,
@@ -149,6 +164,9 @@ impl Options {
             scheduler: false,
             kwok_nodes: 0,
             jaeger: false,
+            real_node: false,
+            real_node_volumes: 16,
+            operator_image: false,
             bin_dir: None,
             start_timeout: Duration::from_secs(120),
         }
@@ -165,12 +183,30 @@ impl Options {
         }
     }
 
+    /// Controllers, scheduler, Jaeger and the real node (with the operator image), no fake
+    /// nodes: every pod runs for real.
+    pub fn real_node() -> Self {
+        Self {
+            controllers: true,
+            scheduler: true,
+            kwok_nodes: 0,
+            jaeger: true,
+            real_node: true,
+            operator_image: true,
+            start_timeout: Duration::from_secs(300),
+            ..Self::apiserver_only()
+        }
+    }
+
     /// True when a control plane started with `self` offers what `wanted` asks for.
     pub fn covers(&self, wanted: &Options) -> bool {
         (self.controllers || !wanted.controllers)
             && (self.scheduler || !wanted.scheduler)
             && self.kwok_nodes >= wanted.kwok_nodes
             && (self.jaeger || !wanted.jaeger)
+            && (self.real_node || !wanted.real_node)
+            && self.real_node_volumes >= wanted.real_node_volumes * usize::from(wanted.real_node)
+            && (self.operator_image || !wanted.operator_image)
     }
 }
 
@@ -200,6 +236,8 @@ pub struct ControlPlane {
     apiserver_url: String,
     jaeger: Option<JaegerEndpoints>,
     nodes: Vec<String>,
+    node: Mutex<Option<node::Node>>,
+    images: Vec<String>,
     ns_counter: AtomicU64,
     began: Instant,
     started_in: Duration,
@@ -253,6 +291,9 @@ fn resolve_bin_dir(options: &Options) -> Result<PathBuf> {
     if options.jaeger {
         needed.push("jaeger");
     }
+    if options.real_node {
+        needed.extend(["kubelet", "kube-proxy", "coredns", "pause"]);
+    }
     let missing: Vec<&str> = needed
         .into_iter()
         .filter(|b| !dir.join(b).is_file())
@@ -290,9 +331,17 @@ fn free_port() -> Result<u16> {
 
 /// Minimal plain-HTTP GET against loopback; returns (status, body).
 fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    http_get_addr("127.0.0.1", port, path)
+}
+
+/// Minimal plain-HTTP GET; returns (status, body).
+pub(crate) fn http_get_addr(host: &str, port: u16, path: &str) -> std::io::Result<(u16, String)> {
+    let addr: std::net::SocketAddr = format!("{host}:{port}")
+        .parse()
+        .map_err(std::io::Error::other)?;
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     s.set_read_timeout(Some(Duration::from_secs(2)))?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n")?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {host}:{port}\r\n\r\n")?;
     let mut resp = String::new();
     s.read_to_string(&mut resp)?;
     let status = resp
@@ -355,7 +404,7 @@ impl ControlPlane {
 
         // PKI and kubeconfigs.
         let pki = pki::Pki::new()?;
-        let serving = pki.serving(SERVICE_IP)?;
+        let serving = pki.serving(SERVICE_IP, node::HOST_IP)?;
         let files = pki.write_files(&root.join("pki"), &serving)?;
         let admin = pki.client("local-cluster-admin", Some("system:masters"))?;
 
@@ -383,12 +432,23 @@ impl ControlPlane {
             apiserver_url,
             jaeger: None,
             nodes: Vec::new(),
+            node: Mutex::new(None),
+            images: Vec::new(),
             ns_counter: AtomicU64::new(0),
             began,
             started_in: Duration::ZERO,
             milestones: Mutex::new(Vec::new()),
         };
         // From here on an early return drops `cp`, which stops what started.
+        let image_tarballs = if options.real_node {
+            let tarballs = cp.build_images(options.operator_image)?;
+            let node = node::Node::prepare(&root, deadline)?;
+            *cp.node.lock().unwrap_or_else(|p| p.into_inner()) = Some(node);
+            cp.mark("real node network");
+            tarballs
+        } else {
+            Vec::new()
+        };
 
         let p = |s: &Path| s.display().to_string();
         let etcd_url = format!("http://127.0.0.1:{etcd_port}");
@@ -415,13 +475,8 @@ impl ControlPlane {
         let audit_policy = root.join("audit-policy.yaml");
         std::fs::write(&audit_policy, AUDIT_POLICY)
             .map_err(|e| Error::io("writing the audit policy", e))?;
-        let api_args = vec![
+        let mut api_args = vec![
             format!("--etcd-servers={etcd_url}"),
-            "--bind-address=127.0.0.1".into(),
-            "--advertise-address=127.0.0.1".into(),
-            // Endpoints may not hold loopback addresses, and nothing in this
-            // cluster dials the `kubernetes` Service: leave it without them.
-            "--endpoint-reconciler-type=none".into(),
             format!("--secure-port={api_port}"),
             format!("--cert-dir={}", p(&root.join("apiserver-certs"))),
             format!("--tls-cert-file={}", p(&files.serving_cert)),
@@ -443,6 +498,34 @@ impl ControlPlane {
             "--audit-log-format=json".into(),
             "--audit-log-mode=blocking".into(),
         ];
+        if options.real_node {
+            // Pods reach the API server through the `kubernetes` Service, whose endpoint is
+            // the host end of the node's veth; kubelet and kube-proxy dial it there too.
+            // kube-apiserver has one bind address: the wildcard, so loopback keeps working.
+            let kubelet_client =
+                pki.client("kube-apiserver-kubelet-client", Some("system:masters"))?;
+            let (cert, key) = (
+                root.join("pki/kubelet-client.crt"),
+                root.join("pki/kubelet-client.key"),
+            );
+            pki::write_private(&cert, kubelet_client.cert_pem.as_bytes())?;
+            pki::write_private(&key, kubelet_client.key_pem.as_bytes())?;
+            api_args.extend([
+                "--bind-address=0.0.0.0".into(),
+                format!("--advertise-address={}", node::HOST_IP),
+                format!("--kubelet-client-certificate={}", p(&cert)),
+                format!("--kubelet-client-key={}", p(&key)),
+                "--kubelet-preferred-address-types=InternalIP".into(),
+            ]);
+        } else {
+            api_args.extend([
+                "--bind-address=127.0.0.1".into(),
+                "--advertise-address=127.0.0.1".into(),
+                // Endpoints may not hold loopback addresses, and nothing in this
+                // cluster dials the `kubernetes` Service: leave it without them.
+                "--endpoint-reconciler-type=none".into(),
+            ]);
+        }
         cp.spawn("kube-apiserver", api_args, &[])?;
         cp.wait_until(deadline, "kube-apiserver /readyz", || {
             Ok(cp.kubectl(["get", "--raw=/readyz"])?.status.success())
@@ -514,6 +597,9 @@ impl ControlPlane {
             )?;
             cp.create_nodes_and_storage(options.kwok_nodes)?;
         }
+        if options.real_node {
+            cp.start_real_node(&pki, &files, api_port, &image_tarballs, deadline)?;
+        }
         if options.jaeger {
             let cfg = root.join("jaeger.yaml");
             std::fs::write(&cfg, JAEGER_CONFIG)
@@ -579,18 +665,33 @@ impl ControlPlane {
                 Ok(ready >= cp.nodes.len())
             })?;
         }
+        if options.real_node {
+            cp.wait_real_node(deadline)?;
+        }
         cp.started_in = began.elapsed();
         Ok(cp)
     }
 
+    /// Records a milestone that is not a wait (a step that just finished).
+    fn mark(&self, what: &str) {
+        self.milestones
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((what.to_string(), self.began.elapsed()));
+    }
+
     fn spawn(&self, name: &'static str, args: Vec<String>, envs: &[(&str, String)]) -> Result<()> {
-        let proc = Proc::start(
-            name,
-            &self.bin_dir.join(name),
-            &args,
-            envs,
-            &self.root.join("logs"),
-        )?;
+        self.spawn_program(name, &self.bin_dir.join(name), args, envs)
+    }
+
+    fn spawn_program(
+        &self,
+        name: &'static str,
+        program: &Path,
+        args: Vec<String>,
+        envs: &[(&str, String)],
+    ) -> Result<()> {
+        let proc = Proc::start(name, program, &args, envs, &self.root.join("logs"))?;
         self.procs
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -743,6 +844,9 @@ allowVolumeExpansion: true
         {
             let mut procs = self.procs.lock().unwrap_or_else(|p| p.into_inner());
             proc::kill_all(&mut procs);
+        }
+        if let Some(mut node) = self.node.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            node.teardown(&self.containerd_socket());
         }
         let temp = self.temp.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(t) = temp {

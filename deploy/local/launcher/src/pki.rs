@@ -105,10 +105,11 @@ impl Pki {
         })
     }
 
-    /// Serving certificate of kube-apiserver, valid for loopback and the
-    /// in-cluster names of the `kubernetes` Service.
-    pub(crate) fn serving(&self, service_ip: &str) -> Result<CertPair> {
+    /// Serving certificate of kube-apiserver, valid for loopback, the real
+    /// node's view of the host, and the in-cluster names of the `kubernetes` Service.
+    pub(crate) fn serving(&self, service_ip: &str, node_host_ip: &str) -> Result<CertPair> {
         let sans = [
+            node_host_ip,
             "127.0.0.1",
             "::1",
             "localhost",

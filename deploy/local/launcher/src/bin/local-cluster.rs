@@ -15,8 +15,8 @@
 //! `local-cluster`: run the local control plane in the foreground.
 //!
 //! ```text
-//! local-cluster up [--full] [--controllers] [--scheduler] [--nodes N] [--jaeger]
-//!                  [--kubeconfig-out PATH] [--env-out PATH]
+//! local-cluster up [--full] [--real-node] [--controllers] [--scheduler] [--nodes N]
+//!                  [--jaeger] [--kubeconfig-out PATH] [--env-out PATH]
 //! local-cluster bin-dir
 //! ```
 //!
@@ -38,8 +38,8 @@ extern "C" fn on_signal(_: libc::c_int) {
 }
 
 const USAGE: &str = "usage:
-  local-cluster up [--full] [--controllers] [--scheduler] [--nodes N] [--jaeger]
-                   [--kubeconfig-out PATH] [--env-out PATH]
+  local-cluster up [--full] [--real-node] [--controllers] [--scheduler] [--nodes N]
+                   [--jaeger] [--kubeconfig-out PATH] [--env-out PATH]
   local-cluster bin-dir
 
 `up` without component flags runs etcd + kube-apiserver only; --full adds
@@ -66,6 +66,16 @@ fn parse_up(mut args: impl Iterator<Item = String>) -> Result<Up, String> {
                 up.options.scheduler = true;
                 up.options.jaeger = true;
                 up.options.kwok_nodes = up.options.kwok_nodes.max(full.kwok_nodes);
+            }
+            "--real-node" => {
+                // A real node (containerd, kubelet, kube-proxy, CoreDNS) with the RustFS
+                // and operator images; controllers and scheduler come with it.
+                let real = Options::real_node();
+                up.options.controllers = true;
+                up.options.scheduler = true;
+                up.options.real_node = true;
+                up.options.operator_image = true;
+                up.options.start_timeout = up.options.start_timeout.max(real.start_timeout);
             }
             "--controllers" => up.options.controllers = true,
             "--scheduler" => up.options.scheduler = true,
