@@ -11,6 +11,7 @@ import (
 	"github.com/coredns/coredns/core/dnsserver"
 	"github.com/coredns/coredns/coremain"
 
+	_ "github.com/coredns/coredns/plugin/bind"
 	_ "github.com/coredns/coredns/plugin/cache"
 	_ "github.com/coredns/coredns/plugin/errors"
 	_ "github.com/coredns/coredns/plugin/health"
@@ -22,6 +23,7 @@ import (
 
 // The order in which plugins see a query, as in CoreDNS's plugin.cfg.
 var directives = []string{
+	"bind",
 	"ready",
 	"health",
 	"errors",
