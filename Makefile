@@ -6,12 +6,12 @@
 SHELL := /usr/bin/env bash
 CARGO ?= cargo
 
-.PHONY: help test demo controlplane crd diagrams lint fmt bench
+.PHONY: help test demo demo-real controlplane node crd diagrams lint fmt bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
 
-test: controlplane ## Format and lint checks, then every test (unit, integration, end-to-end)
+test: controlplane node ## Format and lint checks, then every test (unit, integration, end-to-end, real node)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) test --workspace --locked
@@ -19,8 +19,16 @@ test: controlplane ## Format and lint checks, then every test (unit, integration
 demo: controlplane ## Start a local control plane, install the CRD, run the operator, show a Tenant reaching Ready
 	deploy/local/demo.sh
 
-controlplane: ## Build the pinned Kubernetes, etcd, kwok, Jaeger and Helm binaries into the cache (no-op when current)
+controlplane: ## Build the pinned Kubernetes (incl. kubelet, kube-proxy), etcd, kwok, Jaeger, Helm, CoreDNS and pause binaries into the cache (no-op when current)
 	deploy/local/build.sh
+
+node: controlplane ## The real node's parts: Debian packages, the RustFS binary (cached), the OCI images (RustFS, operator, pause)
+	deploy/local/node-packages.sh
+	deploy/local/rustfs.sh
+	deploy/local/images.sh
+
+demo-real: controlplane node ## The demo on the real node: the operator in-cluster, RustFS pods, an S3 PUT/GET
+	deploy/local/demo-real.sh
 
 .PHONY: image-steps
 image-steps: ## Run the Dockerfile's build steps without Docker and check the binary (QUICK=1: recipe only)

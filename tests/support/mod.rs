@@ -18,6 +18,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod operator;
+pub mod s3;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -1,0 +1,516 @@
+// Copyright 2026 The rustfs-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+//! The real-node tier: a real kubelet, containerd, kube-proxy and CoreDNS run real pods, the
+//! operator runs in-cluster from its image under `deploy/`'s ServiceAccount and RBAC, and
+//! RustFS 1.0.1 (built from the crate registry) stores real objects on real directories.
+//! Every test talks S3 to the Tenant through its `<tenant>-io` Service with the `rust-s3`
+//! crate and counts objects before and after.
+//!
+//! Needs root and what `make node` installs; when the node cannot start, every test fails
+//! with the launcher's message (never skipped). Tests run one at a time: the machine has two
+//! cores and one real node.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Pod, Secret, Service};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use local_cluster::{ControlPlane, Options};
+use machine::Phase;
+use rustfs_operator::api::v1alpha1::Tenant;
+use serde_json::json;
+
+use support::s3::S3;
+use support::{admin_client, eventually};
+
+/// The RustFS 1.0.1 image built by deploy/local/images.sh, and a second tag of it.
+const IMAGE: &str = "localhost/rustfs/rustfs:1.0.1";
+const IMAGE_B: &str = "localhost/rustfs/rustfs:1.0.1-b";
+const ACCESS_KEY: &str = "real-node-admin";
+const SECRET_KEY: &str = "real-node-secret-key-0123456789";
+const READY_TIMEOUT: Duration = Duration::from_secs(300);
+
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The real-node control plane with the operator running in it (once per test binary).
+fn cp() -> &'static ControlPlane {
+    static OPERATOR: OnceLock<()> = OnceLock::new();
+    let cp = support::cluster(Options {
+        real_node_volumes: 24,
+        ..Options::real_node()
+    });
+    OPERATOR.get_or_init(|| install_operator(cp));
+    cp
+}
+
+/// `deploy/`'s namespace, RBAC and Deployment, unchanged: the image is the one images.sh
+/// built from the Dockerfile's steps and imported under the Deployment's own reference.
+fn install_operator(cp: &ControlPlane) {
+    let f = |rel: &str| support::repo_path(rel).display().to_string();
+    cp.kubectl_ok([
+        "apply",
+        "-f",
+        &f("deploy/namespace.yaml"),
+        "-f",
+        &f("deploy/rbac.yaml"),
+        "-f",
+        &f("deploy/deployment.yaml"),
+    ])
+    .expect("deploy/ applies");
+    let started = Instant::now();
+    if let Err(e) = cp.kubectl_ok([
+        "rollout",
+        "status",
+        "deployment/rustfs-operator",
+        "-n",
+        "rustfs-system",
+        "--timeout=180s",
+    ]) {
+        let pods = cp
+            .kubectl_ok(["get", "pods", "-n", "rustfs-system", "-o", "wide"])
+            .unwrap_or_default();
+        let logs = cp
+            .kubectl_ok([
+                "logs",
+                "-n",
+                "rustfs-system",
+                "deployment/rustfs-operator",
+                "--tail=40",
+            ])
+            .unwrap_or_default();
+        panic!("the in-cluster operator did not become available: {e}\n{pods}\n{logs}");
+    }
+    eprintln!(
+        "METRIC real_node.operator_available_s {:.1}",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn pool(name: &str, servers: i32) -> serde_json::Value {
+    json!({
+        "name": name,
+        "servers": servers,
+        "persistence": {
+            "volumesPerServer": 1,
+            "volumeClaimTemplate": {
+                "storageClassName": local_cluster::REAL_STORAGE_CLASS,
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "1Gi"}}
+            }
+        }
+    })
+}
+
+/// A Tenant of one pool of 4 servers x 1 volume, with the credentials Secret `<name>-creds`.
+fn tenant(name: &str) -> Tenant {
+    serde_json::from_value(json!({
+        "apiVersion": "rustfs.com/v1alpha1",
+        "kind": "Tenant",
+        "metadata": {"name": name},
+        "spec": {
+            "image": IMAGE,
+            "credsSecret": {"name": format!("{name}-creds")},
+            "env": [{"name": "RUSTFS_OBS_LOGGER_LEVEL", "value": "info"}],
+            "pools": [pool("pool-0", 4)]
+        }
+    }))
+    .unwrap()
+}
+
+/// One test's namespace, clients and Tenant.
+struct Scene {
+    cp: &'static ControlPlane,
+    ns: String,
+    client: kube::Client,
+    tenants: Api<Tenant>,
+    name: String,
+}
+
+impl Scene {
+    /// Creates the namespace, the credentials Secret and the Tenant, and waits for Ready.
+    async fn ready(prefix: &str, name: &str) -> Scene {
+        let cp = cp();
+        let ns = cp.new_namespace(prefix).unwrap();
+        let client = admin_client(cp).await;
+        let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+        let secret: Secret = serde_json::from_value(json!({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": format!("{name}-creds")},
+            "stringData": {"accesskey": ACCESS_KEY, "secretkey": SECRET_KEY}
+        }))
+        .unwrap();
+        secrets
+            .create(&PostParams::default(), &secret)
+            .await
+            .unwrap();
+        let tenants: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+        let started = Instant::now();
+        tenants
+            .create(&PostParams::default(), &tenant(name))
+            .await
+            .unwrap();
+        let scene = Scene {
+            cp,
+            ns,
+            client,
+            tenants,
+            name: name.to_owned(),
+        };
+        scene.wait_ready(&format!("{name} created")).await;
+        eprintln!(
+            "METRIC real_node.tenant_ready_s {:.1}",
+            started.elapsed().as_secs_f64()
+        );
+        scene
+    }
+
+    /// Waits until the Tenant is Ready for its current generation, with every StatefulSet
+    /// on its update revision; on timeout, panics with the pods and their logs.
+    async fn wait_ready(&self, after: &str) -> Tenant {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            let t = self.tenants.get(&self.name).await.unwrap();
+            let status = t.status.clone().unwrap_or_default();
+            if status.phase == Some(Phase::Ready)
+                && status.observed_generation == t.metadata.generation
+                && self.rolled_out().await
+            {
+                return t;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "Tenant {} not Ready {READY_TIMEOUT:?} after {after}: phase {:?} reason {:?} \
+                     message {:?}\n{}",
+                    self.name,
+                    status.phase,
+                    status.reason,
+                    status.message,
+                    self.diagnostics()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// True when every pool's StatefulSet runs its latest revision on all replicas.
+    async fn rolled_out(&self) -> bool {
+        let sts: Api<StatefulSet> = Api::namespaced(self.client.clone(), &self.ns);
+        let list = sts.list(&ListParams::default()).await.unwrap();
+        !list.items.is_empty()
+            && list.items.iter().all(|s| {
+                let st = s.status.clone().unwrap_or_default();
+                let want = s.spec.as_ref().and_then(|sp| sp.replicas).unwrap_or(1);
+                st.observed_generation == s.metadata.generation
+                    && st.update_revision.is_some()
+                    && st.current_revision == st.update_revision
+                    && st.updated_replicas == Some(want)
+                    && st.ready_replicas == Some(want)
+            })
+    }
+
+    fn diagnostics(&self) -> String {
+        let mut out = self
+            .cp
+            .kubectl_ok(["get", "pods,pvc,sts", "-n", &self.ns, "-o", "wide"])
+            .unwrap_or_else(|e| e.to_string());
+        for pod in self.pod_names_blocking() {
+            out.push_str(&format!("\n--- logs of {pod}:\n"));
+            out.push_str(
+                &self
+                    .cp
+                    .kubectl_ok(["logs", "-n", &self.ns, &pod, "--tail=15"])
+                    .unwrap_or_else(|e| e.to_string()),
+            );
+        }
+        out.push_str("\n--- operator:\n");
+        out.push_str(
+            &self
+                .cp
+                .kubectl_ok([
+                    "logs",
+                    "-n",
+                    "rustfs-system",
+                    "deployment/rustfs-operator",
+                    "--tail=20",
+                ])
+                .unwrap_or_default(),
+        );
+        out
+    }
+
+    fn pod_names_blocking(&self) -> Vec<String> {
+        self.cp
+            .kubectl_ok([
+                "get",
+                "pods",
+                "-n",
+                &self.ns,
+                "-o",
+                "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}",
+            ])
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    async fn pods(&self) -> Vec<Pod> {
+        let pods: Api<Pod> = Api::namespaced(self.client.clone(), &self.ns);
+        let lp = ListParams::default().labels(&format!("rustfs.com/tenant={}", self.name));
+        pods.list(&lp).await.unwrap().items
+    }
+
+    /// `http://<ClusterIP of <tenant>-io>:9000`, reached from the host through kube-proxy.
+    async fn endpoint(&self) -> String {
+        let svc: Api<Service> = Api::namespaced(self.client.clone(), &self.ns);
+        let io = svc.get(&format!("{}-io", self.name)).await.unwrap();
+        let spec = io.spec.unwrap();
+        let port = spec.ports.unwrap()[0].port;
+        format!("http://{}:{port}", spec.cluster_ip.unwrap())
+    }
+
+    async fn s3(&self, bucket: &str) -> S3 {
+        S3::new(&self.endpoint().await, ACCESS_KEY, SECRET_KEY, bucket)
+    }
+
+    async fn patch_spec(&self, spec: serde_json::Value) {
+        self.tenants
+            .patch(
+                &self.name,
+                &PatchParams::default(),
+                &Patch::Merge(json!({"spec": spec})),
+            )
+            .await
+            .unwrap();
+    }
+
+    /// The transitions the status history holds, as (from, to).
+    async fn transitions(&self) -> Vec<(Phase, Phase)> {
+        let t = self.tenants.get(&self.name).await.unwrap();
+        t.status
+            .map(|s| s.transitions.iter().map(|tr| (tr.from, tr.to)).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// `GET http://<pod IP>:9000/health/ready` from the host.
+fn pod_health_ready(pod: &Pod) -> Option<u16> {
+    let ip = pod.status.as_ref()?.pod_ip.clone()?;
+    support::http_get(&format!("{ip}:9000"), "/health/ready").map(|(code, _)| code)
+}
+
+/// `Uid`, `Gid`, `NoNewPrivs`, `CapEff` and `Seccomp` of the container's main process, read
+/// from /proc on the host: the process whose cgroup names the pod's UID and whose command is
+/// `rustfs`.
+fn rustfs_process_status(pod: &Pod) -> BTreeMap<String, String> {
+    let uid = pod.metadata.uid.clone().unwrap();
+    let needles = [uid.clone(), uid.replace('-', "_")];
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let path = entry.path();
+        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if comm.trim() != "rustfs" {
+            continue;
+        }
+        let cgroup = std::fs::read_to_string(path.join("cgroup")).unwrap_or_default();
+        if !needles.iter().any(|n| cgroup.contains(n.as_str())) {
+            continue;
+        }
+        let status = std::fs::read_to_string(path.join("status")).unwrap_or_default();
+        return status
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
+            .collect();
+    }
+    panic!(
+        "no rustfs process found for pod {}",
+        pod.metadata.name.as_deref().unwrap_or("?")
+    );
+}
+
+#[tokio::test]
+async fn four_servers_reach_ready_only_with_rustfs_ready_and_serve_s3() {
+    let _serial = SERIAL.lock().await;
+    let scene = Scene::ready("rn-s3", "store").await;
+
+    // Ready means RustFS itself is ready on every pod, not only that containers started.
+    let pods = scene.pods().await;
+    assert_eq!(pods.len(), 4, "one pod per server");
+    for pod in &pods {
+        assert_eq!(
+            pod_health_ready(pod),
+            Some(200),
+            "/health/ready of {}",
+            pod.metadata.name.as_deref().unwrap_or("?")
+        );
+        let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
+        assert_eq!(node.as_deref(), Some(local_cluster::NODE_NAME));
+    }
+
+    // S3 through the io Service: a bucket, 100 objects with known checksums, all read back.
+    let s3 = scene.s3("checked").await;
+    s3.create_bucket().await.expect("create bucket");
+    let started = Instant::now();
+    let objects = s3.put_objects("first", 0..100).await;
+    eprintln!(
+        "METRIC real_node.put_100_objects_s {:.2}",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
+
+    // Wrong credentials are refused.
+    let wrong = S3::new(
+        &scene.endpoint().await,
+        ACCESS_KEY,
+        "not-the-secret-key",
+        "checked",
+    );
+    assert_eq!(wrong.put("first/forged", b"x").await, Ok(403));
+    assert_eq!(wrong.get(&objects[0].0).await.map(|r| r.0), Ok(403));
+
+    // RustFS logs to stdout: `kubectl logs` shows its JSON lines.
+    let pod0 = format!("{}-pool-0-0", scene.name);
+    let logs = scene
+        .cp
+        .kubectl_ok(["logs", "-n", &scene.ns, &pod0])
+        .expect("kubectl logs");
+    let json_lines = logs
+        .lines()
+        .filter(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+        .count();
+    assert!(json_lines > 0, "no JSON log line from {pod0}:\n{logs}");
+
+    // The process runs as the operator renders it: uid/gid 10001, no privilege escalation,
+    // no capabilities, the runtime's default seccomp filter.
+    let status = rustfs_process_status(&pods[0]);
+    assert_eq!(
+        status["Uid"].split_whitespace().next(),
+        Some("10001"),
+        "{status:?}"
+    );
+    assert_eq!(
+        status["Gid"].split_whitespace().next(),
+        Some("10001"),
+        "{status:?}"
+    );
+    assert_eq!(status["NoNewPrivs"], "1", "{status:?}");
+    assert_eq!(status["CapEff"], "0000000000000000", "{status:?}");
+    assert_eq!(status["Seccomp"], "2", "{status:?}");
+
+    // One pod deleted: every object stays readable while it is gone; the Tenant goes
+    // Degraded, then Ready again.
+    let pods_api: Api<Pod> = Api::namespaced(scene.client.clone(), &scene.ns);
+    let victim = format!("{}-pool-0-2", scene.name);
+    pods_api
+        .delete(&victim, &DeleteParams::default())
+        .await
+        .unwrap();
+    let bad = s3.verify(&objects).await;
+    assert!(
+        bad.is_empty(),
+        "unreadable while {victim} was down: {bad:?}"
+    );
+    eventually(
+        Duration::from_secs(60),
+        "a Ready -> Degraded transition",
+        || async {
+            let seen = scene.transitions().await;
+            if seen.contains(&(Phase::Ready, Phase::Degraded)) {
+                Ok(())
+            } else {
+                Err(format!("{seen:?}"))
+            }
+        },
+    )
+    .await;
+    scene.wait_ready(&format!("{victim} deleted")).await;
+    let seen = scene.transitions().await;
+    let degraded_at = seen
+        .iter()
+        .rposition(|t| *t == (Phase::Ready, Phase::Degraded))
+        .unwrap();
+    assert!(
+        seen[degraded_at..].contains(&(Phase::Degraded, Phase::Ready)),
+        "{seen:?}"
+    );
+    assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn rolling_changes_keep_every_object() {
+    let _serial = SERIAL.lock().await;
+    let scene = Scene::ready("rn-roll", "roll").await;
+    let s3 = scene.s3("rolling").await;
+    s3.create_bucket().await.expect("create bucket");
+    let objects = s3.put_objects("before", 0..100).await;
+
+    // An env change rolls every pod, one at a time.
+    scene
+        .patch_spec(json!({"env": [
+            {"name": "RUSTFS_OBS_LOGGER_LEVEL", "value": "info"},
+            {"name": "RUSTFS_REGION", "value": "us-east-1"}
+        ]}))
+        .await;
+    let started = Instant::now();
+    scene.wait_ready("the env change").await;
+    eprintln!(
+        "METRIC real_node.env_rollout_s {:.1}",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        scene
+            .transitions()
+            .await
+            .iter()
+            .any(|t| t.1 == Phase::RollingOut),
+        "the change went through RollingOut"
+    );
+    assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
+
+    // A new image (a second tag of the same RustFS) rolls them again.
+    scene.patch_spec(json!({"image": IMAGE_B})).await;
+    scene.wait_ready("the image change").await;
+    for pod in scene.pods().await {
+        let image = pod.spec.unwrap().containers[0].image.clone();
+        assert_eq!(image.as_deref(), Some(IMAGE_B));
+    }
+    assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
+    let more = s3.put_objects("after", 100..120).await;
+    assert_eq!(s3.verify(&more).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_second_pool_expands_the_cluster_and_keeps_objects() {
+    let _serial = SERIAL.lock().await;
+    let scene = Scene::ready("rn-pool", "grow").await;
+    let s3 = scene.s3("growing").await;
+    s3.create_bucket().await.expect("create bucket");
+    let objects = s3.put_objects("one-pool", 0..50).await;
+
+    scene
+        .patch_spec(json!({"pools": [pool("pool-0", 4), pool("pool-1", 4)]}))
+        .await;
+    let started = Instant::now();
+    scene.wait_ready("adding pool-1").await;
+    eprintln!(
+        "METRIC real_node.pool_expansion_s {:.1}",
+        started.elapsed().as_secs_f64()
+    );
+    let seen = scene.transitions().await;
+    assert!(seen.iter().any(|t| t.1 == Phase::RollingOut), "{seen:?}");
+    let pods = scene.pods().await;
+    assert_eq!(pods.len(), 8, "4 pods per pool");
+    for pod in &pods {
+        assert_eq!(pod_health_ready(pod), Some(200));
+    }
+    assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
+    let new = s3.put_objects("two-pools", 50..150).await;
+    assert_eq!(s3.verify(&new).await, Vec::<String>::new());
+    assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
+}
