@@ -104,7 +104,7 @@ image() {
 }
 
 rustfs_bin="$("$here/rustfs.sh")"
-bin_dir="$("$here/build.sh")"
+bin_dir="${RUSTFS_OPERATOR_CONTROLPLANE_BIN:-$("$here/build.sh")}"
 
 rustfs_image() { # VARIANT ROOT TARBALL
   local variant="$1" root="$2" tarball="$3"

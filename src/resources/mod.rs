@@ -393,7 +393,7 @@ metadata:
   namespace: storage
   uid: 0b7d3c1e-0000-4000-8000-000000000001
 spec:
-  image: rustfs/rustfs:1.0.0-rc.3
+  image: rustfs/rustfs:1.0.1
   credsSecret:
     name: store-creds
   env:
@@ -455,7 +455,7 @@ spec:
         let pod = &sts["spec"]["template"]["spec"];
         assert_eq!(pod["serviceAccountName"], "store-sa");
         let c = &pod["containers"][0];
-        assert_eq!(c["image"], "rustfs/rustfs:1.0.0-rc.3");
+        assert_eq!(c["image"], "rustfs/rustfs:1.0.1");
         assert_eq!(c["env"][0]["name"], "RUSTFS_VOLUMES");
         assert_eq!(
             c["env"][0]["value"],

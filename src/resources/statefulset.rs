@@ -478,7 +478,7 @@ mod tests {
             rustfs(&render(&TenantBuilder::new("t").pool("p0", 4, 4).build()))
                 .image
                 .as_deref(),
-            Some("rustfs/rustfs:1.0.0-rc.3")
+            Some("rustfs/rustfs:1.0.1")
         );
 
         let own = render_with(

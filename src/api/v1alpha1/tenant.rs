@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::{Pool, TenantStatus};
 
 /// The RustFS image used when neither the Tenant nor the operator's `--default-image` names one.
-pub const DEFAULT_IMAGE: &str = "rustfs/rustfs:1.0.0-rc.3";
+pub const DEFAULT_IMAGE: &str = "rustfs/rustfs:1.0.1";
 
 /// A RustFS object-storage cluster: one or more pools of servers that together form ONE
 /// erasure-coded cluster.
@@ -70,7 +70,7 @@ pub struct TenantSpec {
     pub pools: Vec<Pool>,
 
     /// RustFS container image. Defaults to the operator's default image
-    /// (`rustfs/rustfs:1.0.0-rc.3` unless the operator was started with `--default-image`).
+    /// (`rustfs/rustfs:1.0.1` unless the operator was started with `--default-image`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 512))]
     pub image: Option<String>,

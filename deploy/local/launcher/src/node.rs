@@ -199,6 +199,7 @@ fn pids_with_cmdline(needle: &str) -> Vec<i32> {
 /// namespace marker when sweeping an unknown earlier run), and every process still inside the
 /// node network namespace.
 fn kill_node_processes(shim_marker: &str) {
+    let mut killed: Vec<i32> = Vec::new();
     for _ in 0..20 {
         let mut pids = Vec::new();
         for dir in cgroup_dirs() {
@@ -221,8 +222,9 @@ fn kill_node_processes(shim_marker: &str) {
         pids.sort_unstable();
         pids.dedup();
         if pids.is_empty() {
-            return;
+            break;
         }
+        killed.extend(&pids);
         for p in &pids {
             // SAFETY: plain kill(2).
             unsafe {
@@ -230,6 +232,16 @@ fn kill_node_processes(shim_marker: &str) {
             }
         }
         std::thread::sleep(Duration::from_millis(100));
+    }
+    // A killed process leaves its cgroup before it is gone (a large one takes a moment to
+    // unmap its memory): wait until every one has been reaped.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while killed
+        .iter()
+        .any(|p| Path::new(&format!("/proc/{p}")).exists())
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

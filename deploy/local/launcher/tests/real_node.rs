@@ -35,6 +35,7 @@ spec:
       env:
         - {name: RUSTFS_VOLUMES, value: /data}
         - {name: RUSTFS_ADDRESS, value: "0.0.0.0:9000"}
+        - {name: RUSTFS_OBS_LOGGER_LEVEL, value: info}
       volumeMounts: [{name: data, mountPath: /data}]
       readinessProbe:
         httpGet: {path: /health/ready, port: 9000}
@@ -91,15 +92,27 @@ fn dns_a(server: &str, name: &str) -> Option<String> {
     if rcode != 0 || answers == 0 || n < q.len() + 16 {
         return None;
     }
-    // The first answer follows the question: name pointer (2), type, class, ttl, rdlength (10).
-    let rdata = q.len() + 12;
-    Some(format!(
-        "{}.{}.{}.{}",
-        buf[rdata],
-        buf[rdata + 1],
-        buf[rdata + 2],
-        buf[rdata + 3]
-    ))
+    // The first answer follows the question: its name (a pointer or labels), then type,
+    // class, ttl and rdlength (10 bytes), then the address.
+    let mut at = q.len();
+    if buf[at] & 0xc0 == 0xc0 {
+        at += 2;
+    } else {
+        while at < n && buf[at] != 0 {
+            at += 1 + buf[at] as usize;
+        }
+        at += 1;
+    }
+    let rdata = at + 10;
+    (rdata + 4 <= n).then(|| {
+        format!(
+            "{}.{}.{}.{}",
+            buf[rdata],
+            buf[rdata + 1],
+            buf[rdata + 2],
+            buf[rdata + 3]
+        )
+    })
 }
 
 fn sh(cmd: &str) -> String {
