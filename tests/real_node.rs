@@ -275,8 +275,26 @@ impl Scene {
         format!("http://{}:{port}", spec.cluster_ip.unwrap())
     }
 
+    /// An S3 client through the io Service, once the Service answers: kube-proxy programs a
+    /// new Service's rules asynchronously, so the first seconds after Ready may see no route.
     async fn s3(&self, bucket: &str) -> S3 {
-        S3::new(&self.endpoint().await, ACCESS_KEY, SECRET_KEY, bucket)
+        let endpoint = self.endpoint().await;
+        let addr = endpoint.trim_start_matches("http://").to_owned();
+        eventually(
+            Duration::from_secs(30),
+            &format!("{endpoint}/health/ready through the Service"),
+            || {
+                let addr = addr.clone();
+                async move {
+                    match support::http_get(&addr, "/health/ready") {
+                        Some((200, _)) => Ok(()),
+                        other => Err(format!("{other:?}")),
+                    }
+                }
+            },
+        )
+        .await;
+        S3::new(&endpoint, ACCESS_KEY, SECRET_KEY, bucket)
     }
 
     async fn patch_spec(&self, spec: serde_json::Value) {

@@ -183,14 +183,14 @@ impl Options {
         }
     }
 
-    /// Controllers, scheduler, Jaeger and the real node (with the operator image), no fake
-    /// nodes: every pod runs for real.
+    /// Controllers, scheduler and the real node (with the operator image), no fake nodes:
+    /// every pod runs for real.
     pub fn real_node() -> Self {
         Self {
             controllers: true,
             scheduler: true,
             kwok_nodes: 0,
-            jaeger: true,
+            jaeger: false,
             real_node: true,
             operator_image: true,
             start_timeout: Duration::from_secs(300),
