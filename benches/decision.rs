@@ -28,7 +28,7 @@ use machine::{
     Rollout, SpecProblem, Timestamp,
 };
 use rustfs_operator::api::v1alpha1::Tenant;
-use rustfs_operator::effects::drift;
+use rustfs_operator::reconcile::checks::contains as drift;
 use rustfs_operator::resources::{BuildContext, TenantObjects, desired_objects};
 use rustfs_operator::validate::validate_spec;
 use serde_json::{Value, json};

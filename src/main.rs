@@ -21,9 +21,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use rustfs_operator::context::OperatorConfig;
 use rustfs_operator::http::{self, Readiness};
 use rustfs_operator::metrics::Metrics;
-use rustfs_operator::reconcile::OperatorConfig;
 use rustfs_operator::resources::BuildContext;
 use rustfs_operator::telemetry::{self, TelemetryConfig};
 

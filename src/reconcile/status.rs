@@ -1,25 +1,13 @@
 // Copyright 2026 The rustfs-operator Authors.
-//
-// Licensed under the Apache License, Version 2.0 (the "License");
-// you may not use this file except in compliance with the License.
-// You may obtain a copy of the License at
-//
-//     http://www.apache.org/licenses/LICENSE-2.0
-//
-// Unless required by applicable law or agreed to in writing, software
-// distributed under the License is distributed on an "AS IS" BASIS,
-// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-// See the License for the specific language governing permissions and
-// limitations under the License.
+// SPDX-License-Identifier: Apache-2.0
 
 //! The status a reconcile writes: a pure function of the stored status and what happened.
 
 use chrono::{DateTime, Utc};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
-use k8s_openapi::jiff::Timestamp as JiffTimestamp;
-use machine::{ConditionRecord, ConditionStatus, Timestamp, Transition};
+use machine::{ConditionRecord, Timestamp, Transition};
 
 use crate::api::v1alpha1::{PoolState, Tenant, TenantStatus, TransitionRecord};
+use crate::vocabulary::{condition, condition_record};
 
 use super::observe::Observation;
 
@@ -46,13 +34,13 @@ pub fn compute(
         return old;
     };
 
-    let stored: Vec<ConditionRecord> = old.conditions.iter().map(to_record).collect();
+    let stored: Vec<ConditionRecord> = old.conditions.iter().map(condition_record).collect();
     let produced: Vec<machine::Condition> = transitions
         .iter()
         .flat_map(|t| t.conditions.iter().cloned())
         .collect();
     let merged = machine::merge_conditions(&stored, &produced, stamp);
-    let conditions = merged.iter().map(|r| to_condition(r, generation)).collect();
+    let conditions = merged.iter().map(|r| condition(r, generation)).collect();
 
     // A reconcile that ends in the phase it started from with the same spec (a Failed
     // Tenant retrying, a drift repaired) changed nothing a reader of the history cares
@@ -97,33 +85,5 @@ pub fn compute(
         last_progress_time: observed.last_progress_time(),
         pools: observed.pools.clone(),
         transitions: history,
-    }
-}
-
-fn to_record(c: &Condition) -> ConditionRecord {
-    ConditionRecord {
-        type_: c.type_.clone(),
-        status: match c.status.as_str() {
-            "True" => ConditionStatus::True,
-            "False" => ConditionStatus::False,
-            _ => ConditionStatus::Unknown,
-        },
-        reason: c.reason.clone(),
-        message: c.message.clone(),
-        last_transition_time: Timestamp(c.last_transition_time.0.as_second().max(0) as u64),
-    }
-}
-
-fn to_condition(r: &ConditionRecord, observed_generation: Option<i64>) -> Condition {
-    Condition {
-        type_: r.type_.clone(),
-        status: r.status.to_string(),
-        reason: r.reason.clone(),
-        message: r.message.clone(),
-        observed_generation,
-        last_transition_time: Time(
-            JiffTimestamp::from_second(r.last_transition_time.0 as i64)
-                .unwrap_or(JiffTimestamp::UNIX_EPOCH),
-        ),
     }
 }
