@@ -1,7 +1,7 @@
 // Copyright 2026 The rustfs-operator Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-//! Server-side apply of one owned object, and how a failed API call is classified.
+//! Server-side apply of one owned object.
 
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use tracing::{Instrument, debug, info_span, warn};
@@ -9,8 +9,6 @@ use tracing::{Instrument, debug, info_span, warn};
 use crate::context::Context;
 use crate::owned::OwnedObject;
 use crate::telemetry::set_span_error;
-
-use super::ApplyOutcome;
 
 /// The field manager of every apply.
 pub const FIELD_MANAGER: &str = "rustfs-operator";
@@ -56,18 +54,4 @@ pub(super) async fn apply(
     }
     .instrument(span)
     .await
-}
-
-/// Retryable failures (network, timeouts, conflicts, throttling, server errors) versus
-/// refusals a retry cannot fix (bad request, forbidden, invalid).
-pub(super) fn classify(e: &kube::Error) -> ApplyOutcome {
-    match e {
-        kube::Error::Api(status) if matches!(status.code, 400 | 403 | 404 | 422) => {
-            ApplyOutcome::Rejected(format!(
-                "the API server refused an object: {}",
-                status.message
-            ))
-        }
-        other => ApplyOutcome::Transient(other.to_string()),
-    }
 }

@@ -104,7 +104,7 @@ pub async fn run(
             events::record(ctx, tenant, effects).await;
             return ApplyOutcome::Refused(refused);
         }
-        Plan::Unchecked(e) => return apply::classify(&e),
+        Plan::Unchecked(e) => return classify(&e),
     };
     let mut outcome = ApplyOutcome::Applied;
     'effects: for effect in effects {
@@ -113,7 +113,7 @@ pub async fn run(
                 Ok(Some(o)) => stored.keep(o),
                 Ok(None) => {}
                 Err(e) => {
-                    outcome = apply::classify(&e);
+                    outcome = classify(&e);
                     break 'effects;
                 }
             }
@@ -151,4 +151,18 @@ fn objects_for<'a>(effect: &Effect, objects: &'a TenantObjects) -> Vec<&'a dyn O
         Effect::RecordEvent { .. } => {}
     }
     out
+}
+
+/// Retryable failures (network, timeouts, conflicts, throttling, server errors) versus
+/// refusals a retry cannot fix (bad request, forbidden, invalid).
+fn classify(e: &kube::Error) -> ApplyOutcome {
+    match e {
+        kube::Error::Api(status) if matches!(status.code, 400 | 403 | 404 | 422) => {
+            ApplyOutcome::Rejected(format!(
+                "the API server refused an object: {}",
+                status.message
+            ))
+        }
+        other => ApplyOutcome::Transient(other.to_string()),
+    }
 }
