@@ -18,7 +18,8 @@
 //! [`Input`]s, and asks [`step`] what to do. Every decision comes from one declared
 //! transition table, [`TABLE`]; [`step`] looks the edge up there and fills in the details
 //! (effects, conditions, message) from the input. The same table feeds the diagram
-//! generators in [`diagram`] and the property tests.
+//! generators (the `diagrams` binary of this crate, outside the library) and the property
+//! tests.
 //!
 //! A reconcile drives the machine like this (see `docs/state-machine.md`):
 //!
@@ -60,7 +61,6 @@
 //! ```
 
 mod condition;
-pub mod diagram;
 mod input;
 mod phase;
 mod step;

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use strum::{AsRefStr, Display, EnumIter, EnumString, IntoStaticStr};
+use strum::{AsRefStr, Display, EnumIter, EnumString, IntoEnumIterator, IntoStaticStr};
 
 use crate::{
     Applied, Await, Condition, ConditionStatus, ConditionType, Config, Credentials, Desired, Fact,
@@ -38,8 +38,12 @@ pub enum ErrorClass {
 }
 
 impl ErrorClass {
-    pub const fn requeue(self) -> Duration {
-        Requeue::from_class(self).after()
+    /// How soon to try again after an error of this class: the wait of the [`Requeue`]
+    /// whose [`Requeue::error_class`] it is (that is the only mapping between the two).
+    pub fn requeue(self) -> Duration {
+        Requeue::iter()
+            .find(|r| r.error_class() == Some(self))
+            .map_or(Requeue::Transient.after(), Requeue::after)
     }
 }
 
@@ -70,14 +74,6 @@ impl Requeue {
         })
     }
 
-    pub const fn from_class(class: ErrorClass) -> Requeue {
-        match class {
-            ErrorClass::Credentials => Requeue::Credentials,
-            ErrorClass::Validation => Requeue::Validation,
-            ErrorClass::Transient => Requeue::Transient,
-        }
-    }
-
     /// The error class behind this requeue, if it is an error's.
     pub const fn error_class(self) -> Option<ErrorClass> {
         match self {
@@ -86,12 +82,6 @@ impl Requeue {
             Requeue::Transient => Some(ErrorClass::Transient),
             Requeue::Rollout | Requeue::Resync => None,
         }
-    }
-}
-
-impl From<ErrorClass> for Requeue {
-    fn from(class: ErrorClass) -> Self {
-        Requeue::from_class(class)
     }
 }
 

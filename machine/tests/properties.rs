@@ -180,7 +180,12 @@ fn failed_is_entered_only_when_a_user_must_act_and_degraded_only_from_serving_or
 fn error_facts_wait_for_their_class() {
     for edge in TABLE {
         if let Some(class) = edge.on.error_class() {
-            assert_eq!(edge.next, Next::Wait(class.into()), "{}", edge.on);
+            assert_eq!(
+                edge.next.requeue().and_then(Requeue::error_class),
+                Some(class),
+                "{}",
+                edge.on
+            );
             if class == ErrorClass::Transient {
                 assert_eq!(
                     edge.to,
@@ -193,6 +198,17 @@ fn error_facts_wait_for_their_class() {
     assert_eq!(ErrorClass::Credentials.requeue().as_secs(), 60);
     assert_eq!(ErrorClass::Validation.requeue().as_secs(), 15);
     assert_eq!(ErrorClass::Transient.requeue().as_secs(), 5);
+}
+
+#[test]
+fn every_error_class_has_exactly_one_requeue() {
+    for class in ErrorClass::iter() {
+        let requeues: Vec<Requeue> = Requeue::iter()
+            .filter(|r| r.error_class() == Some(class))
+            .collect();
+        assert_eq!(requeues.len(), 1, "{class}: {requeues:?}");
+        assert_eq!(class.requeue(), requeues[0].after());
+    }
 }
 
 #[test]
@@ -295,7 +311,7 @@ fn check_transition(
 
     // Errors name their cause and wait for their class.
     if let Some(class) = t.fact.error_class() {
-        assert_eq!(t.next, Next::Wait(class.into()));
+        assert_eq!(t.next.requeue().and_then(Requeue::error_class), Some(class));
         assert_eq!(t.next.requeue().map(|r| r.after()), Some(class.requeue()));
         assert!(
             t.conditions

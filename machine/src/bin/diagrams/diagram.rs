@@ -12,7 +12,7 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-//! Diagrams and tables generated from [`crate::TABLE`]: Mermaid `stateDiagram-v2`,
+//! Diagrams and tables generated from [`machine::TABLE`]: Mermaid `stateDiagram-v2`,
 //! Graphviz DOT, SVG (laid out here, no dependencies) and a Markdown table.
 //!
 //! Everything here is a pure function of the table; the `diagrams` binary writes the
@@ -23,8 +23,8 @@ use std::fmt::Write as _;
 
 use strum::IntoEnumIterator;
 
-use crate::ALL;
-use crate::{Edge, Fact, Next, Phase, TABLE, Target};
+use machine::ALL;
+use machine::{Edge, Fact, Next, Phase, TABLE, Target};
 
 /// The command that regenerates every generated file.
 pub const REGENERATE: &str = "cargo run -p rustfs-machine --bin diagrams";

@@ -21,7 +21,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use machine::diagram;
+mod diagram;
 
 fn main() -> ExitCode {
     let root = std::env::args_os()
@@ -68,4 +68,75 @@ fn main() -> ExitCode {
         println!("updated {}", path.display());
     }
     ExitCode::SUCCESS
+}
+
+/// The committed diagrams and generated Markdown regions match the table.
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use machine::Phase;
+    use strum::IntoEnumIterator;
+
+    use super::diagram;
+
+    fn root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    }
+
+    fn read(path: &str) -> String {
+        std::fs::read_to_string(root().join(path)).unwrap_or_else(|err| {
+            panic!(
+                "cannot read {path} ({err}); generate it with `{}`",
+                diagram::REGENERATE
+            )
+        })
+    }
+
+    #[test]
+    fn committed_diagrams_match_the_table() {
+        for (path, generated) in diagram::files() {
+            assert!(
+                read(path) == generated,
+                "{path} is stale: regenerate it with `{}` and commit the result",
+                diagram::REGENERATE
+            );
+        }
+    }
+
+    #[test]
+    fn generated_markdown_regions_match_the_table() {
+        for (path, region) in diagram::regions() {
+            let document = read(path);
+            let spliced = diagram::splice(&document, &region)
+                .unwrap_or_else(|| panic!("{path} lacks the generated-region markers"));
+            assert!(
+                spliced == document,
+                "{path} is stale: regenerate it with `{}` and commit the result",
+                diagram::REGENERATE
+            );
+        }
+    }
+
+    #[test]
+    fn the_readme_shows_and_explains_every_phase() {
+        let readme = read("diagrams/README.md");
+        assert!(readme.contains("```mermaid\n"));
+        let prose = readme
+            .split(diagram::BEGIN_MARK)
+            .next()
+            .expect("text before the graph");
+        let after = readme.split(diagram::END_MARK).nth(1).unwrap_or_default();
+        for phase in Phase::iter() {
+            assert!(
+                readme.contains(&format!("state {phase}\n")),
+                "the graph lacks {phase}"
+            );
+            assert!(
+                prose.contains(&format!("`{phase}`")) || after.contains(&format!("`{phase}`")),
+                "the README does not explain {phase}"
+            );
+        }
+        assert!(readme.contains("tenant-lifecycle.svg"));
+    }
 }
