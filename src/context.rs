@@ -63,11 +63,11 @@ pub struct Context {
     synced: tokio::sync::watch::Receiver<bool>,
     secrets_checked: Mutex<HashMap<ObjectRef<Secret>, SecretVerdict>>,
     last_event: Mutex<HashMap<ObjectRef<Tenant>, (Reason, String)>>,
-    written: Mutex<HashMap<String, Written>>,
+    written: Mutex<HashMap<String, OwnWrite>>,
 }
 
 /// A status this operator wrote: the resourceVersion it replaced and the Tenant stored.
-struct Written {
+struct OwnWrite {
     replaced: String,
     stored: Tenant,
 }
@@ -190,7 +190,7 @@ impl Context {
         };
         self.written.lock().expect("lock").insert(
             uid.clone(),
-            Written {
+            OwnWrite {
                 replaced: rv.clone(),
                 stored,
             },
