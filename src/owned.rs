@@ -5,7 +5,7 @@
 //!
 //! From that list come the caches ([`OwnedStores`]), the watches that fill them and wake the
 //! owning Tenant ([`OwnedStores::watch`]), the per-kind trait [`Owned`], and the cache table
-//! of `docs/architecture.md` ([`cache_table`], checked by a test). The checks and the applier
+//! of `docs/architecture.md` ([`cache_table`], checked by `tests/architecture.rs`). The checks and the applier
 //! see owned objects through [`OwnedObject`], with the kind erased, so they hold no per-kind
 //! code. Adding a kind is one line here, a field of `resources::TenantObjects`, and the
 //! places the compiler then names: `TenantObjects::all` and `effects::objects_for`
@@ -176,20 +176,6 @@ impl<K: Owned> OwnedObject for K {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_architecture_page_shows_the_declared_caches() {
-        let page = include_str!("../docs/architecture.md");
-        let table = cache_table();
-        assert!(
-            page.contains(&table),
-            "docs/architecture.md's cache table differs from src/owned.rs; paste this:\n{table}"
-        );
-        assert!(
-            page.contains(&format!("builds {CACHES} reflector caches")),
-            "docs/architecture.md must say the controller builds {CACHES} caches"
-        );
-    }
 
     #[test]
     fn every_owned_kind_is_listed_once() {

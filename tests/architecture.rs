@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 //! The shape of `src/`, held against the code (see docs/architecture.md, "The shape of the
-//! shell"): no two files import each other, directly or in a loop, and every write to the
-//! API server lives under `src/effects/`.
+//! shell"): no two files import each other, directly or in a loop, every write to the API
+//! server lives under `src/effects/`, and the page's cache table is the one the owned-kinds
+//! declaration (`src/owned.rs`) gives.
 //!
 //! An import is a `crate::` or `super::` path in non-test code (a `use` or a path in an
 //! expression), resolved to the file that defines the module it names. A parent's `mod`
@@ -332,5 +333,22 @@ fn every_api_write_lives_under_src_effects() {
         effects.contains("PatchParams")
             && effects.contains("PostParams")
             && effects.contains(".publish(")
+    );
+}
+
+#[test]
+fn the_architecture_page_shows_the_declared_caches() {
+    use rustfs_operator::owned::{CACHES, cache_table};
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"))
+            .unwrap();
+    let table = cache_table();
+    assert!(
+        page.contains(&table),
+        "docs/architecture.md's cache table differs from src/owned.rs; paste this:\n{table}"
+    );
+    assert!(
+        page.contains(&format!("builds {CACHES} reflector caches")),
+        "docs/architecture.md must say the controller builds {CACHES} caches"
     );
 }
