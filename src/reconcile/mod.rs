@@ -262,13 +262,7 @@ async fn drive(
             .context(MachineSnafu)?;
         let span = transition_span(&t);
         let outcome = async {
-            let plan = if effects::applies(&t.effects) {
-                checks::plan(ctx, start.tenant, &start.objects).await
-            } else {
-                effects::Plan::Apply {
-                    in_place: Default::default(),
-                }
-            };
+            let plan = plan(ctx, start, &t.effects).await;
             effects::run(
                 ctx,
                 start.tenant,
@@ -315,6 +309,18 @@ async fn drive(
             // Only Failed awaits nothing, and Failed is always reached by a wait.
             None => return Ok(run),
         };
+    }
+}
+
+/// What the checks allow a transition's effects: only a transition that applies is
+/// checked, since one that only records events touches no object.
+async fn plan(ctx: &Context, start: &Start<'_>, effects: &[machine::Effect]) -> effects::Plan {
+    if effects::applies(effects) {
+        checks::plan(ctx, start.tenant, &start.objects).await
+    } else {
+        effects::Plan::Apply {
+            in_place: Default::default(),
+        }
     }
 }
 
