@@ -1,16 +1,5 @@
 // Copyright 2026 The rustfs-operator Authors.
-//
-// Licensed under the Apache License, Version 2.0 (the "License");
-// you may not use this file except in compliance with the License.
-// You may obtain a copy of the License at
-//
-//     http://www.apache.org/licenses/LICENSE-2.0
-//
-// Unless required by applicable law or agreed to in writing, software
-// distributed under the License is distributed on an "AS IS" BASIS,
-// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-// See the License for the specific language governing permissions and
-// limitations under the License.
+// SPDX-License-Identifier: Apache-2.0
 
 //! One full reconcile decision without I/O, for a Tenant of four pools: render every owned
 //! object, validate the spec, check each object for drift against a cache copy of itself,
@@ -28,7 +17,7 @@ use machine::{
     Rollout, SpecProblem, Timestamp,
 };
 use rustfs_operator::api::v1alpha1::Tenant;
-use rustfs_operator::effects::drift;
+use rustfs_operator::reconcile::checks::contains as drift;
 use rustfs_operator::resources::{BuildContext, TenantObjects, desired_objects};
 use rustfs_operator::validate::validate_spec;
 use serde_json::{Value, json};

@@ -1,16 +1,5 @@
 // Copyright 2026 The rustfs-operator Authors.
-//
-// Licensed under the Apache License, Version 2.0 (the "License");
-// you may not use this file except in compliance with the License.
-// You may obtain a copy of the License at
-//
-//     http://www.apache.org/licenses/LICENSE-2.0
-//
-// Unless required by applicable law or agreed to in writing, software
-// distributed under the License is distributed on an "AS IS" BASIS,
-// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-// See the License for the specific language governing permissions and
-// limitations under the License.
+// SPDX-License-Identifier: Apache-2.0
 
 //! Controller wiring: which objects are watched, which caches the reconciler reads, and how
 //! the process shuts down. The per-Tenant logic lives in [`crate::reconcile`].
@@ -19,10 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::{Stream, StreamExt};
-use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Secret, Service, ServiceAccount};
-use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, ListParams};
 use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{self, Controller};
@@ -35,9 +21,11 @@ use snafu::{ResultExt, Snafu};
 use tracing::{debug, info, warn};
 
 use crate::api::v1alpha1::Tenant;
+use crate::context::{Context, OperatorConfig, Stores};
 use crate::http::Readiness;
 use crate::metrics::Metrics;
-use crate::reconcile::{Context, OperatorConfig, Stores, error_policy, reconcile};
+use crate::owned::{CACHES, Owned, OwnedStores, WatchOwned};
+use crate::reconcile::{error_policy, reconcile};
 use crate::resources::labels::{MANAGED_BY, MANAGED_BY_VALUE};
 
 /// Why the controller could not start.
@@ -150,6 +138,24 @@ where
     (reader, stream)
 }
 
+/// Wires the watch of each owned kind: a cache filtered on our managed-by label (watching
+/// only those keeps the caches small), whose events wake the Tenant that owns the object.
+struct Owning<'a> {
+    client: &'a Client,
+    namespace: Option<&'a str>,
+    sync: &'a SyncTracker,
+    controller: Option<Controller<Tenant>>,
+}
+
+impl WatchOwned for Owning<'_> {
+    fn watch<K: Owned>(&mut self) -> Store<K> {
+        let labels = watcher::Config::default().labels(&format!("{MANAGED_BY}={MANAGED_BY_VALUE}"));
+        let (store, stream) = cached::<K>(self.client, self.namespace, labels, self.sync);
+        self.controller = self.controller.take().map(|c| c.owns_stream(stream));
+        store
+    }
+}
+
 /// Runs the Tenant controller until SIGTERM/SIGINT, then lets running reconciles finish.
 pub async fn run(
     client: Client,
@@ -161,19 +167,10 @@ pub async fn run(
     let ns = ns.as_deref();
     preflight(&client, ns).await?;
 
-    // Eight caches: Tenants, six owned kinds, Secret metadata.
+    // Tenants, Secret metadata, and one cache per owned kind (see crate::owned).
     let readiness_on_stop = readiness.clone();
-    let sync = SyncTracker::new(8, readiness);
+    let sync = SyncTracker::new(CACHES, readiness);
     let (tenants, tenant_stream) = cached::<Tenant>(&client, ns, watcher::Config::default(), &sync);
-    // Owned objects carry our managed-by label: watching only those keeps the caches small.
-    let owned = watcher::Config::default().labels(&format!("{MANAGED_BY}={MANAGED_BY_VALUE}"));
-    let (stateful_sets, sts_stream) = cached::<StatefulSet>(&client, ns, owned.clone(), &sync);
-    let (disruption_budgets, pdb_stream) =
-        cached::<PodDisruptionBudget>(&client, ns, owned.clone(), &sync);
-    let (services, svc_stream) = cached::<Service>(&client, ns, owned.clone(), &sync);
-    let (service_accounts, sa_stream) = cached::<ServiceAccount>(&client, ns, owned.clone(), &sync);
-    let (roles, role_stream) = cached::<Role>(&client, ns, owned.clone(), &sync);
-    let (role_bindings, rb_stream) = cached::<RoleBinding>(&client, ns, owned, &sync);
 
     // Secrets: metadata only. The operator never keeps credential values in memory; it reads
     // a referenced Secret when its resourceVersion changes (see Context::credentials).
@@ -190,15 +187,18 @@ pub async fn run(
 
     let controller = Controller::for_stream(tenant_stream, tenants.clone())
         .with_config(controller::Config::default().concurrency(config.concurrency));
+    let mut owning = Owning {
+        client: &client,
+        namespace: ns,
+        sync: &sync,
+        controller: Some(controller),
+    };
+    let owned = OwnedStores::watch(&mut owning);
+    let controller = owning.controller.expect("the controller is handed back");
 
     let stores = Stores {
         tenants: tenants.clone(),
-        stateful_sets,
-        disruption_budgets,
-        services,
-        service_accounts,
-        roles,
-        role_bindings,
+        owned,
         secrets,
     };
     let recorder = Recorder::new(client.clone(), Reporter::from("rustfs-operator"));
@@ -238,12 +238,6 @@ pub async fn run(
     });
 
     controller
-        .owns_stream(sts_stream)
-        .owns_stream(pdb_stream)
-        .owns_stream(svc_stream)
-        .owns_stream(sa_stream)
-        .owns_stream(role_stream)
-        .owns_stream(rb_stream)
         .watches_stream(secret_stream, move |secret| {
             tenants_referencing(&tenants, &secret)
         })

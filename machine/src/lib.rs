@@ -1,16 +1,5 @@
 // Copyright 2026 The rustfs-operator Authors.
-//
-// Licensed under the Apache License, Version 2.0 (the "License");
-// you may not use this file except in compliance with the License.
-// You may obtain a copy of the License at
-//
-//     http://www.apache.org/licenses/LICENSE-2.0
-//
-// Unless required by applicable law or agreed to in writing, software
-// distributed under the License is distributed on an "AS IS" BASIS,
-// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-// See the License for the specific language governing permissions and
-// limitations under the License.
+// SPDX-License-Identifier: Apache-2.0
 
 //! The Tenant lifecycle state machine: pure, no I/O, no clock.
 //!
@@ -18,7 +7,8 @@
 //! [`Input`]s, and asks [`step`] what to do. Every decision comes from one declared
 //! transition table, [`TABLE`]; [`step`] looks the edge up there and fills in the details
 //! (effects, conditions, message) from the input. The same table feeds the diagram
-//! generators in [`diagram`] and the property tests.
+//! generators (the `diagrams` binary of this crate, outside the library) and the property
+//! tests.
 //!
 //! A reconcile drives the machine like this (see `docs/state-machine.md`):
 //!
@@ -60,7 +50,6 @@
 //! ```
 
 mod condition;
-pub mod diagram;
 mod input;
 mod phase;
 mod step;

@@ -1,16 +1,5 @@
 // Copyright 2026 The rustfs-operator Authors.
-//
-// Licensed under the Apache License, Version 2.0 (the "License");
-// you may not use this file except in compliance with the License.
-// You may obtain a copy of the License at
-//
-//     http://www.apache.org/licenses/LICENSE-2.0
-//
-// Unless required by applicable law or agreed to in writing, software
-// distributed under the License is distributed on an "AS IS" BASIS,
-// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-// See the License for the specific language governing permissions and
-// limitations under the License.
+// SPDX-License-Identifier: Apache-2.0
 
 //! [`step`]: one decision, driven by [`crate::TABLE`].
 
@@ -19,7 +8,7 @@ use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use strum::{AsRefStr, Display, EnumIter, EnumString, IntoStaticStr};
+use strum::{AsRefStr, Display, EnumIter, EnumString, IntoEnumIterator, IntoStaticStr};
 
 use crate::{
     Applied, Await, Condition, ConditionStatus, ConditionType, Config, Credentials, Desired, Fact,
@@ -38,8 +27,12 @@ pub enum ErrorClass {
 }
 
 impl ErrorClass {
-    pub const fn requeue(self) -> Duration {
-        Requeue::from_class(self).after()
+    /// How soon to try again after an error of this class: the wait of the [`Requeue`]
+    /// whose [`Requeue::error_class`] it is (that is the only mapping between the two).
+    pub fn requeue(self) -> Duration {
+        Requeue::iter()
+            .find(|r| r.error_class() == Some(self))
+            .map_or(Requeue::Transient.after(), Requeue::after)
     }
 }
 
@@ -70,14 +63,6 @@ impl Requeue {
         })
     }
 
-    pub const fn from_class(class: ErrorClass) -> Requeue {
-        match class {
-            ErrorClass::Credentials => Requeue::Credentials,
-            ErrorClass::Validation => Requeue::Validation,
-            ErrorClass::Transient => Requeue::Transient,
-        }
-    }
-
     /// The error class behind this requeue, if it is an error's.
     pub const fn error_class(self) -> Option<ErrorClass> {
         match self {
@@ -86,12 +71,6 @@ impl Requeue {
             Requeue::Transient => Some(ErrorClass::Transient),
             Requeue::Rollout | Requeue::Resync => None,
         }
-    }
-}
-
-impl From<ErrorClass> for Requeue {
-    fn from(class: ErrorClass) -> Self {
-        Requeue::from_class(class)
     }
 }
 

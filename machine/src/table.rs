@@ -1,16 +1,5 @@
 // Copyright 2026 The rustfs-operator Authors.
-//
-// Licensed under the Apache License, Version 2.0 (the "License");
-// you may not use this file except in compliance with the License.
-// You may obtain a copy of the License at
-//
-//     http://www.apache.org/licenses/LICENSE-2.0
-//
-// Unless required by applicable law or agreed to in writing, software
-// distributed under the License is distributed on an "AS IS" BASIS,
-// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-// See the License for the specific language governing permissions and
-// limitations under the License.
+// SPDX-License-Identifier: Apache-2.0
 
 //! THE transition table: the single source of truth for [`crate::step`], the diagrams and
 //! the property tests.
@@ -107,215 +96,45 @@ use Target::{Phase as To, Stay};
 
 /// The transition table. Exactly one row matches each (phase, fact) pair the machine
 /// accepts; a pair with no row is [`crate::Unexpected`].
+#[rustfmt::skip]
 pub const TABLE: &[Edge] = &[
+    //   from                                                          on                              to                    next              reason
     // Start of a reconcile.
-    edge(
-        ALL,
-        Fact::GenerationChanged,
-        To(Validating),
-        Next::Continue,
-        Reason::GenerationChanged,
-    ),
-    edge(
-        &[Validating, CredentialsCheck, RollingOut, Ready, Degraded],
-        Fact::Resumed,
-        Stay,
-        Next::Continue,
-        Reason::Resumed,
-    ),
-    edge(
-        &[Provisioning],
-        Fact::Resumed,
-        Stay,
-        Next::Continue,
-        Reason::Resumed,
-    )
-    .applying(),
-    edge(
-        &[Failed],
-        Fact::Resumed,
-        To(Validating),
-        Next::Continue,
-        Reason::Retrying,
-    ),
+    edge(ALL,                                                          Fact::GenerationChanged,        To(Validating),       Next::Continue,   Reason::GenerationChanged),
+    edge(&[Validating, CredentialsCheck, RollingOut, Ready, Degraded], Fact::Resumed,                  Stay,                 Next::Continue,   Reason::Resumed),
+    edge(&[Provisioning],                                              Fact::Resumed,                  Stay,                 Next::Continue,   Reason::Resumed).applying(),
+    edge(&[Failed],                                                    Fact::Resumed,                  To(Validating),       Next::Continue,   Reason::Retrying),
     // Drift before the apply step needs nothing special: the apply will fix it.
-    edge(
-        &[Validating, CredentialsCheck],
-        Fact::Drifted,
-        Stay,
-        Next::Continue,
-        Reason::Resumed,
-    ),
-    edge(
-        &[Provisioning, RollingOut, Ready, Degraded],
-        Fact::Drifted,
-        To(Provisioning),
-        Next::Continue,
-        Reason::ResourcesDrifted,
-    )
-    .applying()
-    .event(Normal),
-    edge(
-        &[Failed],
-        Fact::Drifted,
-        To(Validating),
-        Next::Continue,
-        Reason::Retrying,
-    ),
+    edge(&[Validating, CredentialsCheck],                              Fact::Drifted,                  Stay,                 Next::Continue,   Reason::Resumed),
+    edge(&[Provisioning, RollingOut, Ready, Degraded],                 Fact::Drifted,                  To(Provisioning),     Next::Continue,   Reason::ResourcesDrifted).applying().event(Normal),
+    edge(&[Failed],                                                    Fact::Drifted,                  To(Validating),       Next::Continue,   Reason::Retrying),
     // A failed API call never changes the phase the user sees.
-    edge(
-        NOT_FAILED,
-        Fact::TransientError,
-        Stay,
-        WAIT_TRANSIENT,
-        Reason::TransientError,
-    ),
+    edge(NOT_FAILED,                                                   Fact::TransientError,           Stay,                 WAIT_TRANSIENT,   Reason::TransientError),
     // Validating.
-    edge(
-        &[Validating],
-        Fact::SpecValid,
-        To(CredentialsCheck),
-        Next::Continue,
-        Reason::SpecValid,
-    ),
-    edge(
-        &[Validating],
-        Fact::SpecInvalid,
-        To(Failed),
-        WAIT_VALIDATION,
-        Reason::SpecInvalid,
-    )
-    .event(Warning),
+    edge(&[Validating],                                                Fact::SpecValid,                To(CredentialsCheck), Next::Continue,   Reason::SpecValid),
+    edge(&[Validating],                                                Fact::SpecInvalid,              To(Failed),           WAIT_VALIDATION,  Reason::SpecInvalid).event(Warning),
     // CredentialsCheck.
-    edge(
-        &[CredentialsCheck],
-        Fact::CredentialsOk,
-        To(Provisioning),
-        Next::Continue,
-        Reason::CredentialsValid,
-    )
-    .applying(),
-    edge(
-        &[CredentialsCheck],
-        Fact::CredentialsNotConfigured,
-        To(Provisioning),
-        Next::Continue,
-        Reason::NoCredentialsSecret,
-    )
-    .applying(),
+    edge(&[CredentialsCheck],                                          Fact::CredentialsOk,            To(Provisioning),     Next::Continue,   Reason::CredentialsValid).applying(),
+    edge(&[CredentialsCheck],                                          Fact::CredentialsNotConfigured, To(Provisioning),     Next::Continue,   Reason::NoCredentialsSecret).applying(),
     // Waiting for a Secret that may be created any moment: not a failure yet.
-    edge(
-        &[CredentialsCheck],
-        Fact::CredentialsMissing,
-        Stay,
-        WAIT_CREDENTIALS,
-        Reason::CredentialsSecretMissing,
-    )
-    .event(Warning),
-    edge(
-        &[CredentialsCheck],
-        Fact::CredentialsInvalid,
-        To(Failed),
-        WAIT_CREDENTIALS,
-        Reason::CredentialsInvalid,
-    )
-    .event(Warning),
+    edge(&[CredentialsCheck],                                          Fact::CredentialsMissing,       Stay,                 WAIT_CREDENTIALS, Reason::CredentialsSecretMissing).event(Warning),
+    edge(&[CredentialsCheck],                                          Fact::CredentialsInvalid,       To(Failed),           WAIT_CREDENTIALS, Reason::CredentialsInvalid).event(Warning),
     // Provisioning.
-    edge(
-        &[Provisioning],
-        Fact::Applied,
-        To(RollingOut),
-        Next::Continue,
-        Reason::ResourcesApplied,
-    )
-    .event(Normal),
-    edge(
-        &[Provisioning],
-        Fact::ChangeRefused,
-        To(Failed),
-        WAIT_VALIDATION,
-        Reason::ChangeRefused,
-    )
-    .event(Warning),
-    edge(
-        &[Provisioning],
-        Fact::ApplyRejected,
-        To(Failed),
-        WAIT_VALIDATION,
-        Reason::ApplyRejected,
-    )
-    .event(Warning),
+    edge(&[Provisioning],                                              Fact::Applied,                  To(RollingOut),       Next::Continue,   Reason::ResourcesApplied).event(Normal),
+    edge(&[Provisioning],                                              Fact::ChangeRefused,            To(Failed),           WAIT_VALIDATION,  Reason::ChangeRefused).event(Warning),
+    edge(&[Provisioning],                                              Fact::ApplyRejected,            To(Failed),           WAIT_VALIDATION,  Reason::ApplyRejected).event(Warning),
     // RollingOut.
-    edge(
-        &[RollingOut],
-        Fact::RolloutComplete,
-        To(Ready),
-        WAIT_RESYNC,
-        Reason::AllPoolsReady,
-    )
-    .event(Normal),
-    edge(
-        &[RollingOut],
-        Fact::RolloutProgressing,
-        Stay,
-        WAIT_ROLLOUT,
-        Reason::RolloutInProgress,
-    ),
-    edge(
-        &[RollingOut],
-        Fact::RolloutStalled,
-        To(Degraded),
-        WAIT_ROLLOUT,
-        Reason::RolloutStalled,
-    )
-    .event(Warning),
+    edge(&[RollingOut],                                                Fact::RolloutComplete,          To(Ready),            WAIT_RESYNC,      Reason::AllPoolsReady).event(Normal),
+    edge(&[RollingOut],                                                Fact::RolloutProgressing,       Stay,                 WAIT_ROLLOUT,     Reason::RolloutInProgress),
+    edge(&[RollingOut],                                                Fact::RolloutStalled,           To(Degraded),         WAIT_ROLLOUT,     Reason::RolloutStalled).event(Warning),
     // Ready.
-    edge(
-        &[Ready],
-        Fact::RolloutComplete,
-        Stay,
-        WAIT_RESYNC,
-        Reason::AllPoolsReady,
-    ),
-    edge(
-        &[Ready],
-        Fact::RolloutProgressing,
-        To(Degraded),
-        WAIT_ROLLOUT,
-        Reason::ReadinessLost,
-    )
-    .event(Warning),
-    edge(
-        &[Ready],
-        Fact::RolloutStalled,
-        To(Degraded),
-        WAIT_ROLLOUT,
-        Reason::ReadinessLost,
-    )
-    .event(Warning),
+    edge(&[Ready],                                                     Fact::RolloutComplete,          Stay,                 WAIT_RESYNC,      Reason::AllPoolsReady),
+    edge(&[Ready],                                                     Fact::RolloutProgressing,       To(Degraded),         WAIT_ROLLOUT,     Reason::ReadinessLost).event(Warning),
+    edge(&[Ready],                                                     Fact::RolloutStalled,           To(Degraded),         WAIT_ROLLOUT,     Reason::ReadinessLost).event(Warning),
     // Degraded.
-    edge(
-        &[Degraded],
-        Fact::RolloutComplete,
-        To(Ready),
-        WAIT_RESYNC,
-        Reason::Recovered,
-    )
-    .event(Normal),
-    edge(
-        &[Degraded],
-        Fact::RolloutProgressing,
-        Stay,
-        WAIT_ROLLOUT,
-        Reason::PodsNotReady,
-    ),
-    edge(
-        &[Degraded],
-        Fact::RolloutStalled,
-        Stay,
-        WAIT_ROLLOUT,
-        Reason::RolloutStalled,
-    ),
+    edge(&[Degraded],                                                  Fact::RolloutComplete,          To(Ready),            WAIT_RESYNC,      Reason::Recovered).event(Normal),
+    edge(&[Degraded],                                                  Fact::RolloutProgressing,       Stay,                 WAIT_ROLLOUT,     Reason::PodsNotReady),
+    edge(&[Degraded],                                                  Fact::RolloutStalled,           Stay,                 WAIT_ROLLOUT,     Reason::RolloutStalled),
 ];
 
 /// The row of [`TABLE`] for `(phase, fact)`, if the machine accepts that pair.

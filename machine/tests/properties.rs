@@ -1,16 +1,5 @@
 // Copyright 2026 The rustfs-operator Authors.
-//
-// Licensed under the Apache License, Version 2.0 (the "License");
-// you may not use this file except in compliance with the License.
-// You may obtain a copy of the License at
-//
-//     http://www.apache.org/licenses/LICENSE-2.0
-//
-// Unless required by applicable law or agreed to in writing, software
-// distributed under the License is distributed on an "AS IS" BASIS,
-// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-// See the License for the specific language governing permissions and
-// limitations under the License.
+// SPDX-License-Identifier: Apache-2.0
 
 //! Properties of the machine over its table and over arbitrary inputs (proptest).
 
@@ -180,7 +169,12 @@ fn failed_is_entered_only_when_a_user_must_act_and_degraded_only_from_serving_or
 fn error_facts_wait_for_their_class() {
     for edge in TABLE {
         if let Some(class) = edge.on.error_class() {
-            assert_eq!(edge.next, Next::Wait(class.into()), "{}", edge.on);
+            assert_eq!(
+                edge.next.requeue().and_then(Requeue::error_class),
+                Some(class),
+                "{}",
+                edge.on
+            );
             if class == ErrorClass::Transient {
                 assert_eq!(
                     edge.to,
@@ -193,6 +187,17 @@ fn error_facts_wait_for_their_class() {
     assert_eq!(ErrorClass::Credentials.requeue().as_secs(), 60);
     assert_eq!(ErrorClass::Validation.requeue().as_secs(), 15);
     assert_eq!(ErrorClass::Transient.requeue().as_secs(), 5);
+}
+
+#[test]
+fn every_error_class_has_exactly_one_requeue() {
+    for class in ErrorClass::iter() {
+        let requeues: Vec<Requeue> = Requeue::iter()
+            .filter(|r| r.error_class() == Some(class))
+            .collect();
+        assert_eq!(requeues.len(), 1, "{class}: {requeues:?}");
+        assert_eq!(class.requeue(), requeues[0].after());
+    }
 }
 
 #[test]
@@ -295,7 +300,7 @@ fn check_transition(
 
     // Errors name their cause and wait for their class.
     if let Some(class) = t.fact.error_class() {
-        assert_eq!(t.next, Next::Wait(class.into()));
+        assert_eq!(t.next.requeue().and_then(Requeue::error_class), Some(class));
         assert_eq!(t.next.requeue().map(|r| r.after()), Some(class.requeue()));
         assert!(
             t.conditions

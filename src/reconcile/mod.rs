@@ -1,27 +1,19 @@
 // Copyright 2026 The rustfs-operator Authors.
-//
-// Licensed under the Apache License, Version 2.0 (the "License");
-// you may not use this file except in compliance with the License.
-// You may obtain a copy of the License at
-//
-//     http://www.apache.org/licenses/LICENSE-2.0
-//
-// Unless required by applicable law or agreed to in writing, software
-// distributed under the License is distributed on an "AS IS" BASIS,
-// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-// See the License for the specific language governing permissions and
-// limitations under the License.
+// SPDX-License-Identifier: Apache-2.0
 
 //! The reconcile shell: observe -> step the machine -> run its effects -> write status.
 //!
 //! Everything that decides is elsewhere and pure: the `machine` crate picks transitions,
 //! [`crate::validate`] checks, [`crate::resources`] renders. This module only gathers the
-//! facts the machine asks for, runs the effects it returns (through [`crate::effects`], the
-//! only code that writes to the API server) and writes the status once at the end.
+//! facts the machine asks for ([`checks`] before applying, [`observe`] after), runs the
+//! effects it returns (through [`crate::effects`], the only code that writes to the API
+//! server) and writes the status once at the end.
 
-mod context;
+pub mod checks;
 mod observe;
 mod status;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
@@ -29,20 +21,19 @@ use chrono::Utc;
 use kube::api::Api;
 use kube::runtime::controller::Action;
 use machine::{
-    Applied, Await, Desired, ErrorClass, Input, MAX_STEPS, Next, Phase, Reason, Requeue, Timestamp,
+    Await, Desired, ErrorClass, Input, MAX_STEPS, Next, Phase, Reason, Requeue, Timestamp,
     Transition,
 };
 use snafu::{ResultExt, Snafu};
 use tracing::{Instrument, Span, field, info, info_span, warn};
 
 use crate::api::v1alpha1::{Tenant, TenantStatus};
-use crate::effects::{self, ApplyOutcome};
+use crate::context::Context;
+use crate::effects::{self, StoredStatefulSets};
 use crate::metrics::ReconcileResult;
 use crate::resources::{self, TenantObjects};
 use crate::telemetry::{current_trace_id, set_span_error};
 use crate::validate;
-
-pub use context::{Context, OperatorConfig, Stores};
 
 /// Why a reconcile ended in error. Every variant knows its class, which decides the requeue.
 #[derive(Debug, Snafu)]
@@ -165,20 +156,24 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
     let key = format!("{}/{}", tenant.namespace_or_default(), tenant.name());
     ctx.metrics.set_tenant_phase(&key, final_phase.as_ref());
 
-    let applied = effects::Applied::default();
-    let observed = run
-        .observed
-        .take()
-        .unwrap_or_else(|| observe::rollout(ctx, tenant, &applied, &start.status, start.stamp));
+    let observed = run.observed.take().unwrap_or_else(|| {
+        observe::rollout(
+            ctx,
+            tenant,
+            &StoredStatefulSets::default(),
+            &start.status,
+            start.stamp,
+        )
+    });
     let api: Api<Tenant> = Api::namespaced(ctx.client.clone(), tenant.namespace_or_default());
     let image = start.objects.image(&ctx.config.build);
-    let written = crate::status::write(&api, tenant, |current| {
+    let written = effects::status::write(&api, tenant, |current| {
         status::compute(current, &run.transitions, &observed, &image, now, trace_id)
     })
     .await
     .context(WriteStatusSnafu)?;
     match written {
-        crate::status::Written::Updated(stored) => {
+        effects::status::Written::Updated(stored) => {
             tracing::debug!("status written");
             ctx.remember_write(tenant, *stored);
         }
@@ -218,7 +213,7 @@ fn begin(ctx: &Context, start: &Start) -> (Phase, Input) {
     let drifted = if generation_changed || !applied_before {
         Vec::new()
     } else {
-        effects::drifted(&ctx.stores, &start.objects)
+        checks::drifted(&ctx.stores.owned, &start.objects)
     };
     Span::current().record(
         "trigger",
@@ -255,7 +250,7 @@ async fn drive(
         observed: None,
         requeue: Requeue::Resync,
     };
-    let mut applied = effects::Applied::default();
+    let mut stored = StoredStatefulSets::default();
     loop {
         if run.transitions.len() >= MAX_STEPS {
             // The table proves this cannot happen; stop safely rather than spin.
@@ -266,9 +261,20 @@ async fn drive(
         let t = machine::step(&ctx.config.machine, &start.desired, phase, &input)
             .context(MachineSnafu)?;
         let span = transition_span(&t);
-        let outcome = effects::run(ctx, start.tenant, &start.objects, &t.effects, &mut applied)
-            .instrument(span.clone())
-            .await;
+        let outcome = async {
+            let plan = plan(ctx, start, &t.effects).await;
+            effects::run(
+                ctx,
+                start.tenant,
+                &start.objects,
+                &t.effects,
+                plan,
+                &mut stored,
+            )
+            .await
+        }
+        .instrument(span.clone())
+        .await;
         ctx.metrics
             .record_transition(t.from.as_ref(), t.to.as_ref());
         if t.from != t.to {
@@ -293,14 +299,9 @@ async fn drive(
                     },
                 }
             }
-            Some(Await::ApplyOutcome) => match outcome {
-                ApplyOutcome::Applied => Input::Applied(Applied::Ok),
-                ApplyOutcome::Refused(changes) => Input::Applied(Applied::Refused { changes }),
-                ApplyOutcome::Rejected(message) => Input::Applied(Applied::Rejected { message }),
-                ApplyOutcome::Transient(message) => Input::TransientError { message },
-            },
+            Some(Await::ApplyOutcome) => outcome.into(),
             Some(Await::Rollout) => {
-                let obs = observe::rollout(ctx, start.tenant, &applied, &start.status, start.stamp);
+                let obs = observe::rollout(ctx, start.tenant, &stored, &start.status, start.stamp);
                 let input = Input::Observed(obs.rollout.clone());
                 run.observed = Some(obs);
                 input
@@ -308,6 +309,18 @@ async fn drive(
             // Only Failed awaits nothing, and Failed is always reached by a wait.
             None => return Ok(run),
         };
+    }
+}
+
+/// What the checks allow a transition's effects: only a transition that applies is
+/// checked, since one that only records events touches no object.
+async fn plan(ctx: &Context, start: &Start<'_>, effects: &[machine::Effect]) -> effects::Plan {
+    if effects::applies(effects) {
+        checks::plan(ctx, start.tenant, &start.objects).await
+    } else {
+        effects::Plan::Apply {
+            in_place: Default::default(),
+        }
     }
 }
 
@@ -335,15 +348,10 @@ fn transition_span(t: &Transition) -> Span {
 }
 
 fn spec_checked(tenant: &Tenant) -> Input {
-    Input::SpecChecked(validate::validate_spec(tenant).map_err(|problems| {
-        problems
-            .into_iter()
-            .map(|p| machine::SpecProblem {
-                field: p.field,
-                message: p.message,
-            })
-            .collect()
-    }))
+    Input::SpecChecked(
+        validate::validate_spec(tenant)
+            .map_err(|problems| problems.into_iter().map(Into::into).collect()),
+    )
 }
 
 impl TenantObjects {

@@ -1,16 +1,5 @@
 // Copyright 2026 The rustfs-operator Authors.
-//
-// Licensed under the Apache License, Version 2.0 (the "License");
-// you may not use this file except in compliance with the License.
-// You may obtain a copy of the License at
-//
-//     http://www.apache.org/licenses/LICENSE-2.0
-//
-// Unless required by applicable law or agreed to in writing, software
-// distributed under the License is distributed on an "AS IS" BASIS,
-// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-// See the License for the specific language governing permissions and
-// limitations under the License.
+// SPDX-License-Identifier: Apache-2.0
 
 //! Observing the rollout: what the StatefulSets say, turned into the machine's facts.
 
@@ -20,10 +9,9 @@ use kube::runtime::reflector::ObjectRef;
 use machine::{PoolRollout, Rollout, Timestamp};
 
 use crate::api::v1alpha1::{PoolState, PoolStatus, Tenant, TenantStatus};
-use crate::effects::Applied;
+use crate::context::Context;
+use crate::effects::StoredStatefulSets;
 use crate::resources::names;
-
-use super::Context;
 
 /// One observation of all pools, with the stall clock.
 #[derive(Clone, Debug)]
@@ -46,7 +34,7 @@ impl Observation {
 pub fn rollout(
     ctx: &Context,
     tenant: &Tenant,
-    applied: &Applied,
+    stored: &StoredStatefulSets,
     previous: &TenantStatus,
     now: Timestamp,
 ) -> Observation {
@@ -56,11 +44,12 @@ pub fn rollout(
     let mut rollouts = Vec::with_capacity(tenant.spec.pools.len());
     for pool in &tenant.spec.pools {
         let name = names::stateful_set(tenant_name, &pool.name);
-        let sts = applied
-            .stateful_set(&name)
+        let sts = stored
+            .get(&name)
             .cloned()
             .or_else(|| {
                 ctx.stores
+                    .owned
                     .stateful_sets
                     .get(&ObjectRef::new(&name).within(ns))
                     .map(|s| (*s).clone())
@@ -71,7 +60,8 @@ pub fn rollout(
         pools.push(status);
         rollouts.push(rollout);
     }
-    let previous_rollouts: Vec<PoolRollout> = previous.pools.iter().map(to_rollout).collect();
+    let previous_rollouts: Vec<PoolRollout> =
+        previous.pools.iter().map(PoolRollout::from).collect();
     let previous_mark = previous
         .last_progress_time
         .map(|t| Timestamp(t.timestamp().max(0) as u64));
@@ -137,11 +127,7 @@ fn pool_state(
         current_revision: st.current_revision.clone().unwrap_or_default(),
         update_revision: st.update_revision.clone().unwrap_or_default(),
     };
-    let state = match rollout.state() {
-        machine::PoolState::Ready => PoolState::Ready,
-        machine::PoolState::Updating => PoolState::Updating,
-        machine::PoolState::NotReady => PoolState::NotReady,
-    };
+    let state = PoolState::from(rollout.state());
     let status = PoolStatus {
         name: pool.to_owned(),
         stateful_set: sts_name.to_owned(),
@@ -154,19 +140,6 @@ fn pool_state(
         state,
     };
     (status, rollout)
-}
-
-/// The previous observation, as stored in the status.
-fn to_rollout(p: &PoolStatus) -> PoolRollout {
-    PoolRollout {
-        name: p.name.clone(),
-        desired: p.replicas.max(0) as u32,
-        ready: p.ready_replicas.max(0) as u32,
-        updated: p.updated_replicas.max(0) as u32,
-        observed: p.observed,
-        current_revision: p.current_revision.clone().unwrap_or_default(),
-        update_revision: p.update_revision.clone().unwrap_or_default(),
-    }
 }
 
 #[cfg(test)]
@@ -219,7 +192,7 @@ mod tests {
         assert_eq!(status.state, PoolState::Ready);
         assert!(rollout.is_complete());
         assert_eq!(
-            to_rollout(&status),
+            PoolRollout::from(&status),
             rollout,
             "status round-trips to the same fact"
         );

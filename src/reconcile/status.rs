@@ -1,25 +1,13 @@
 // Copyright 2026 The rustfs-operator Authors.
-//
-// Licensed under the Apache License, Version 2.0 (the "License");
-// you may not use this file except in compliance with the License.
-// You may obtain a copy of the License at
-//
-//     http://www.apache.org/licenses/LICENSE-2.0
-//
-// Unless required by applicable law or agreed to in writing, software
-// distributed under the License is distributed on an "AS IS" BASIS,
-// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-// See the License for the specific language governing permissions and
-// limitations under the License.
+// SPDX-License-Identifier: Apache-2.0
 
 //! The status a reconcile writes: a pure function of the stored status and what happened.
 
 use chrono::{DateTime, Utc};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
-use k8s_openapi::jiff::Timestamp as JiffTimestamp;
-use machine::{ConditionRecord, ConditionStatus, Timestamp, Transition};
+use machine::{ConditionRecord, Timestamp, Transition};
 
 use crate::api::v1alpha1::{PoolState, Tenant, TenantStatus, TransitionRecord};
+use crate::vocabulary::{condition, condition_record};
 
 use super::observe::Observation;
 
@@ -46,13 +34,13 @@ pub fn compute(
         return old;
     };
 
-    let stored: Vec<ConditionRecord> = old.conditions.iter().map(to_record).collect();
+    let stored: Vec<ConditionRecord> = old.conditions.iter().map(condition_record).collect();
     let produced: Vec<machine::Condition> = transitions
         .iter()
         .flat_map(|t| t.conditions.iter().cloned())
         .collect();
     let merged = machine::merge_conditions(&stored, &produced, stamp);
-    let conditions = merged.iter().map(|r| to_condition(r, generation)).collect();
+    let conditions = merged.iter().map(|r| condition(r, generation)).collect();
 
     // A reconcile that ends in the phase it started from with the same spec (a Failed
     // Tenant retrying, a drift repaired) changed nothing a reader of the history cares
@@ -100,30 +88,229 @@ pub fn compute(
     }
 }
 
-fn to_record(c: &Condition) -> ConditionRecord {
-    ConditionRecord {
-        type_: c.type_.clone(),
-        status: match c.status.as_str() {
-            "True" => ConditionStatus::True,
-            "False" => ConditionStatus::False,
-            _ => ConditionStatus::Unknown,
-        },
-        reason: c.reason.clone(),
-        message: c.message.clone(),
-        last_transition_time: Timestamp(c.last_transition_time.0.as_second().max(0) as u64),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use machine::{
+        Condition as MachineCondition, ConditionStatus, ConditionType, Fact, Next, Phase,
+        PoolRollout, Reason, Requeue, Rollout,
+    };
 
-fn to_condition(r: &ConditionRecord, observed_generation: Option<i64>) -> Condition {
-    Condition {
-        type_: r.type_.clone(),
-        status: r.status.to_string(),
-        reason: r.reason.clone(),
-        message: r.message.clone(),
-        observed_generation,
-        last_transition_time: Time(
-            JiffTimestamp::from_second(r.last_transition_time.0 as i64)
-                .unwrap_or(JiffTimestamp::UNIX_EPOCH),
-        ),
+    use super::*;
+    use crate::api::v1alpha1::PoolStatus;
+    use crate::resources::fixtures::TenantBuilder;
+
+    fn at(second: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(second, 0).unwrap()
+    }
+
+    fn transition(from: Phase, to: Phase, reason: Reason, ready: ConditionStatus) -> Transition {
+        Transition {
+            from,
+            to,
+            fact: Fact::RolloutComplete,
+            reason,
+            message: format!("{reason} message"),
+            effects: Vec::new(),
+            conditions: vec![MachineCondition {
+                type_: ConditionType::Ready,
+                status: ready,
+                reason,
+                message: format!("{reason} message"),
+            }],
+            next: Next::Wait(Requeue::Resync),
+            failed_step: None,
+        }
+    }
+
+    /// One pool `p0` with `ready` of 4 servers ready.
+    fn observed(ready: i32) -> Observation {
+        let state = if ready == 4 {
+            PoolState::Ready
+        } else {
+            PoolState::NotReady
+        };
+        Observation {
+            rollout: Rollout {
+                pools: vec![PoolRollout::settled("p0", 4, "r1")],
+                now: Timestamp(100),
+                last_progress: Timestamp(100),
+            },
+            pools: vec![PoolStatus {
+                name: "p0".into(),
+                stateful_set: "t-p0".into(),
+                replicas: 4,
+                ready_replicas: ready,
+                updated_replicas: 4,
+                state,
+                ..PoolStatus::default()
+            }],
+        }
+    }
+
+    fn tenant_with(status: Option<TenantStatus>) -> Tenant {
+        let mut t = TenantBuilder::new("t").pool("p0", 4, 4).build();
+        t.metadata.generation = Some(3);
+        t.status = status;
+        t
+    }
+
+    #[test]
+    fn without_transitions_the_stored_status_stays() {
+        let stored = TenantStatus {
+            phase: Some(Phase::Ready),
+            message: Some("kept".into()),
+            ..TenantStatus::default()
+        };
+        let t = tenant_with(Some(stored.clone()));
+        assert_eq!(compute(&t, &[], &observed(4), "img", at(5), None), stored);
+    }
+
+    #[test]
+    fn the_last_transition_and_the_observation_make_the_status() {
+        let t = tenant_with(None);
+        let steps = [
+            transition(
+                Phase::Provisioning,
+                Phase::RollingOut,
+                Reason::ResourcesApplied,
+                ConditionStatus::False,
+            ),
+            transition(
+                Phase::RollingOut,
+                Phase::Ready,
+                Reason::AllPoolsReady,
+                ConditionStatus::True,
+            ),
+        ];
+        let s = compute(&t, &steps, &observed(4), "img:1", at(1_000), Some("trace"));
+        assert_eq!(s.phase, Some(Phase::Ready));
+        assert_eq!(s.reason.as_deref(), Some("AllPoolsReady"));
+        assert_eq!(s.message.as_deref(), Some("AllPoolsReady message"));
+        assert_eq!(s.observed_generation, Some(3));
+        assert_eq!(s.ready.as_deref(), Some("4/4"));
+        assert_eq!(s.pools_ready.as_deref(), Some("1/1"));
+        assert_eq!(s.image.as_deref(), Some("img:1"));
+        assert_eq!(s.available_replicas, 4);
+        assert_eq!(s.last_progress_time, Some(at(100)));
+        let history: Vec<_> = s.transitions.iter().map(|r| (r.from, r.to)).collect();
+        assert_eq!(
+            history,
+            [
+                (Phase::Provisioning, Phase::RollingOut),
+                (Phase::RollingOut, Phase::Ready)
+            ]
+        );
+        assert!(
+            s.transitions
+                .iter()
+                .all(|r| r.time == at(1_000) && r.trace_id.as_deref() == Some("trace"))
+        );
+        let ready = s.conditions.iter().find(|c| c.type_ == "Ready").unwrap();
+        assert_eq!(
+            (ready.status.as_str(), ready.observed_generation),
+            ("True", Some(3))
+        );
+    }
+
+    #[test]
+    fn a_round_trip_adds_no_history_and_an_idle_resync_changes_nothing() {
+        let t = tenant_with(None);
+        let reach = [transition(
+            Phase::RollingOut,
+            Phase::Ready,
+            Reason::AllPoolsReady,
+            ConditionStatus::True,
+        )];
+        let first = compute(&t, &reach, &observed(4), "img", at(1_000), None);
+        let t = tenant_with(Some(first.clone()));
+        // Later, a resync that leaves and comes back to Ready (a drift repaired).
+        let round = [
+            transition(
+                Phase::Ready,
+                Phase::Provisioning,
+                Reason::ResourcesDrifted,
+                ConditionStatus::True,
+            ),
+            transition(
+                Phase::Provisioning,
+                Phase::Ready,
+                Reason::AllPoolsReady,
+                ConditionStatus::True,
+            ),
+        ];
+        let again = compute(&t, &round, &observed(4), "img", at(9_000), None);
+        assert_eq!(
+            again, first,
+            "same facts, later clock: the same status, so no write"
+        );
+    }
+
+    #[test]
+    fn a_condition_keeps_its_time_until_it_flips() {
+        let t = tenant_with(None);
+        let ready = [transition(
+            Phase::RollingOut,
+            Phase::Ready,
+            Reason::AllPoolsReady,
+            ConditionStatus::True,
+        )];
+        let first = compute(&t, &ready, &observed(4), "img", at(1_000), None);
+        let t = tenant_with(Some(first));
+        let lost = [transition(
+            Phase::Ready,
+            Phase::Degraded,
+            Reason::ReadinessLost,
+            ConditionStatus::False,
+        )];
+        let s = compute(&t, &lost, &observed(3), "img", at(2_000), None);
+        let c = s.conditions.iter().find(|c| c.type_ == "Ready").unwrap();
+        assert_eq!(c.status, "False");
+        assert_eq!(
+            c.last_transition_time.0.as_second(),
+            2_000,
+            "moved on the flip"
+        );
+        assert_eq!(s.ready.as_deref(), Some("3/4"));
+        assert_eq!(s.pools_ready.as_deref(), Some("0/1"));
+        let t = tenant_with(Some(s));
+        let still = compute(&t, &lost, &observed(3), "img", at(3_000), None);
+        let c = still
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "Ready")
+            .unwrap();
+        assert_eq!(
+            c.last_transition_time.0.as_second(),
+            2_000,
+            "kept while it holds"
+        );
+    }
+
+    #[test]
+    fn the_history_keeps_the_last_ten_changes() {
+        let mut t = tenant_with(None);
+        for i in 0..(HISTORY + 3) {
+            let (from, to) = if i % 2 == 0 {
+                (Phase::Ready, Phase::Degraded)
+            } else {
+                (Phase::Degraded, Phase::Ready)
+            };
+            let step = [transition(
+                from,
+                to,
+                Reason::ReadinessLost,
+                ConditionStatus::False,
+            )];
+            let s = compute(&t, &step, &observed(4), "img", at(i as i64), None);
+            t = tenant_with(Some(s));
+        }
+        let history = &t.status.as_ref().unwrap().transitions;
+        assert_eq!(history.len(), HISTORY);
+        assert_eq!(
+            history.last().unwrap().time,
+            at((HISTORY + 2) as i64),
+            "the newest is kept"
+        );
     }
 }

@@ -41,6 +41,7 @@ use kube::Resource;
 use snafu::{OptionExt, Snafu};
 
 use crate::api::v1alpha1::{DEFAULT_IMAGE, Pool, Tenant};
+use crate::owned::OwnedObject;
 
 pub use env::{EnvMerge, IgnoredEnv, IgnoredReason, PROTECTED_ENV};
 
@@ -211,25 +212,37 @@ pub struct TenantObjects {
 }
 
 impl TenantObjects {
+    /// Every owned object, in apply order: ServiceAccount, Role, RoleBinding, the Services,
+    /// then each pool's StatefulSet and PodDisruptionBudget. Destructured without `..`: a new
+    /// field does not compile until it is listed here.
+    pub fn all(&self) -> Vec<&dyn OwnedObject> {
+        let TenantObjects {
+            service_account,
+            role,
+            role_binding,
+            services,
+            stateful_sets,
+            ignored_env: _,
+        } = self;
+        let mut out: Vec<&dyn OwnedObject> = Vec::new();
+        out.extend(service_account.iter().map(|o| o as &dyn OwnedObject));
+        out.extend(role.iter().map(|o| o as &dyn OwnedObject));
+        out.extend(role_binding.iter().map(|o| o as &dyn OwnedObject));
+        out.extend(services.iter().map(|o| o as &dyn OwnedObject));
+        for p in stateful_sets {
+            out.push(&p.stateful_set);
+            out.push(&p.disruption_budget);
+        }
+        out
+    }
+
     /// All objects as one multi-document YAML stream (for golden files and `--dry-run` output).
     pub fn to_yaml(&self) -> Result<String, serde_yaml::Error> {
-        let mut docs = Vec::new();
-        if let Some(o) = &self.service_account {
-            docs.push(serde_yaml::to_string(o)?);
-        }
-        if let Some(o) = &self.role {
-            docs.push(serde_yaml::to_string(o)?);
-        }
-        if let Some(o) = &self.role_binding {
-            docs.push(serde_yaml::to_string(o)?);
-        }
-        for o in &self.services {
-            docs.push(serde_yaml::to_string(o)?);
-        }
-        for o in &self.stateful_sets {
-            docs.push(serde_yaml::to_string(&o.stateful_set)?);
-            docs.push(serde_yaml::to_string(&o.disruption_budget)?);
-        }
+        let docs = self
+            .all()
+            .into_iter()
+            .map(|o| o.to_yaml())
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(docs.join("---\n"))
     }
 }

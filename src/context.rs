@@ -1,27 +1,16 @@
 // Copyright 2026 The rustfs-operator Authors.
-//
-// Licensed under the Apache License, Version 2.0 (the "License");
-// you may not use this file except in compliance with the License.
-// You may obtain a copy of the License at
-//
-//     http://www.apache.org/licenses/LICENSE-2.0
-//
-// Unless required by applicable law or agreed to in writing, software
-// distributed under the License is distributed on an "AS IS" BASIS,
-// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-// See the License for the specific language governing permissions and
-// limitations under the License.
+// SPDX-License-Identifier: Apache-2.0
 
 //! What every reconcile shares: the client, the operator's settings, the caches, the event
 //! recorder, the metrics, and what was last learned about each credentials Secret.
+//!
+//! It sits below both [`crate::reconcile`] (which reads) and [`crate::effects`] (which
+//! writes), so neither imports the other for it. Nothing here writes to the API server.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Secret, Service, ServiceAccount};
-use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use k8s_openapi::api::core::v1::Secret;
 use kube::api::Api;
 use kube::core::PartialObjectMeta;
 use kube::runtime::events::Recorder;
@@ -31,8 +20,9 @@ use machine::{Credentials, Reason};
 
 use crate::api::v1alpha1::Tenant;
 use crate::metrics::Metrics;
+use crate::owned::OwnedStores;
 use crate::resources::BuildContext;
-use crate::validate::{self, CredentialsProblem};
+use crate::validate;
 
 /// Operator-wide settings (from the `server` flags).
 #[derive(Clone, Debug, Default)]
@@ -51,12 +41,8 @@ pub struct OperatorConfig {
 #[derive(Clone)]
 pub struct Stores {
     pub tenants: Store<Tenant>,
-    pub stateful_sets: Store<StatefulSet>,
-    pub disruption_budgets: Store<PodDisruptionBudget>,
-    pub services: Store<Service>,
-    pub service_accounts: Store<ServiceAccount>,
-    pub roles: Store<Role>,
-    pub role_bindings: Store<RoleBinding>,
+    /// One per owned kind (see [`crate::owned`]).
+    pub owned: OwnedStores,
     /// Metadata only: credential values are never cached.
     pub secrets: Store<PartialObjectMeta<Secret>>,
 }
@@ -77,11 +63,11 @@ pub struct Context {
     synced: tokio::sync::watch::Receiver<bool>,
     secrets_checked: Mutex<HashMap<ObjectRef<Secret>, SecretVerdict>>,
     last_event: Mutex<HashMap<ObjectRef<Tenant>, (Reason, String)>>,
-    written: Mutex<HashMap<String, Written>>,
+    written: Mutex<HashMap<String, OwnWrite>>,
 }
 
 /// A status this operator wrote: the resourceVersion it replaced and the Tenant stored.
-struct Written {
+struct OwnWrite {
     replaced: String,
     stored: Tenant,
 }
@@ -177,24 +163,12 @@ impl Context {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), ns);
         let secret = api.get_opt(name).await?;
         // Judge, then keep only the verdict: the values go out of scope right here.
-        let credentials = match validate::check_credentials_secret(secret.as_ref(), name) {
-            Ok(()) => Credentials::Ok {
+        let credentials = validate::check_credentials_secret(secret.as_ref(), name).map_or_else(
+            Credentials::from,
+            |()| Credentials::Ok {
                 secret: name.to_owned(),
             },
-            Err(CredentialsProblem::Missing { .. }) => Credentials::Missing {
-                secret: name.to_owned(),
-            },
-            Err(problem) => Credentials::Invalid {
-                secret: name.to_owned(),
-                key: match &problem {
-                    CredentialsProblem::MissingKey { key, .. }
-                    | CredentialsProblem::NotUtf8 { key, .. }
-                    | CredentialsProblem::TooShort { key, .. } => key.clone(),
-                    CredentialsProblem::Missing { .. } => String::new(),
-                },
-                problem: problem.to_string(),
-            },
-        };
+        );
         if let Some(rv) = secret.and_then(|s| s.metadata.resource_version) {
             self.secrets_checked.lock().expect("lock").insert(
                 key,
@@ -216,7 +190,7 @@ impl Context {
         };
         self.written.lock().expect("lock").insert(
             uid.clone(),
-            Written {
+            OwnWrite {
                 replaced: rv.clone(),
                 stored,
             },

@@ -1,18 +1,7 @@
 // Copyright 2026 The rustfs-operator Authors.
-//
-// Licensed under the Apache License, Version 2.0 (the "License");
-// you may not use this file except in compliance with the License.
-// You may obtain a copy of the License at
-//
-//     http://www.apache.org/licenses/LICENSE-2.0
-//
-// Unless required by applicable law or agreed to in writing, software
-// distributed under the License is distributed on an "AS IS" BASIS,
-// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-// See the License for the specific language governing permissions and
-// limitations under the License.
+// SPDX-License-Identifier: Apache-2.0
 
-//! Diagrams and tables generated from [`crate::TABLE`]: Mermaid `stateDiagram-v2`,
+//! Diagrams and tables generated from [`machine::TABLE`]: Mermaid `stateDiagram-v2`,
 //! Graphviz DOT, SVG (laid out here, no dependencies) and a Markdown table.
 //!
 //! Everything here is a pure function of the table; the `diagrams` binary writes the
@@ -23,8 +12,8 @@ use std::fmt::Write as _;
 
 use strum::IntoEnumIterator;
 
-use crate::ALL;
-use crate::{Edge, Fact, Next, Phase, TABLE, Target};
+use machine::ALL;
+use machine::{Edge, Fact, Next, Phase, TABLE, Target};
 
 /// The command that regenerates every generated file.
 pub const REGENERATE: &str = "cargo run -p rustfs-machine --bin diagrams";

@@ -1,0 +1,71 @@
+// Copyright 2026 The rustfs-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+//! Kubernetes Events on the Tenant, one per `RecordEvent` effect, minus repeats.
+
+use kube::Resource;
+use kube::runtime::events::{Event, EventType};
+use machine::{Effect, EventKind};
+use tracing::{Instrument, info_span, warn};
+
+use crate::api::v1alpha1::Tenant;
+use crate::context::Context;
+
+/// Publishes the transition's events, skipping one identical to the Tenant's last event.
+pub(super) async fn record(ctx: &Context, tenant: &Tenant, effects: &[Effect]) {
+    for effect in effects {
+        let Effect::RecordEvent {
+            kind,
+            reason,
+            message,
+        } = effect
+        else {
+            continue;
+        };
+        if !ctx.is_new_event(tenant, *reason, message) {
+            continue;
+        }
+        let event = Event {
+            type_: match kind {
+                EventKind::Normal => EventType::Normal,
+                EventKind::Warning => EventType::Warning,
+            },
+            reason: reason.to_string(),
+            note: Some(truncate(message, 1000)),
+            action: "Reconcile".into(),
+            secondary: None,
+        };
+        let reference = tenant.object_ref(&());
+        let span = info_span!("event", otel.name = format!("event {reason}"), reason = %reason);
+        if let Err(e) = ctx
+            .recorder
+            .publish(&event, &reference)
+            .instrument(span)
+            .await
+        {
+            warn!(error = %e, %reason, "cannot record event");
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate;
+
+    #[test]
+    fn truncate_keeps_short_notes_and_cuts_long_ones_on_a_char_boundary() {
+        assert_eq!(truncate("short", 10), "short");
+        assert_eq!(truncate("ééé", 3), "é…");
+    }
+}

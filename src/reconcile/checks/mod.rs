@@ -1,0 +1,154 @@
+// Copyright 2026 The rustfs-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+//! The read-only checks before applying: which owned objects drifted, which belong to
+//! someone else, which changes are refused. They read the caches (and, for an object the
+//! caches do not hold, its metadata once); they never write. What they find goes to
+//! [`crate::effects::run`] as an [`effects::Plan`].
+
+pub mod contains;
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use kube::api::{Api, DynamicObject};
+use machine::RefusedChange;
+
+use crate::api::v1alpha1::Tenant;
+use crate::context::Context;
+use crate::effects;
+use crate::owned::{OwnedObject, OwnedStores};
+use crate::resources::TenantObjects;
+use crate::validate;
+use crate::vocabulary::refused_change;
+
+/// Owned objects that are missing from the caches or differ from what we would apply, as
+/// `Kind/name`.
+pub fn drifted(stores: &OwnedStores, objects: &TenantObjects) -> Vec<String> {
+    objects
+        .all()
+        .into_iter()
+        .filter(|o| !in_place(stores, *o))
+        .map(|o| o.key())
+        .collect()
+}
+
+/// The cached copy holds every field of `desired`.
+fn in_place(stores: &OwnedStores, desired: &dyn OwnedObject) -> bool {
+    match (desired.cached_json(stores), desired.to_json()) {
+        (Some(observed), Ok(desired)) => contains::contains(&observed, &desired),
+        _ => false,
+    }
+}
+
+/// What a transition that applies may do: nothing when a change is refused, else apply
+/// every object that is not already in place.
+pub async fn plan(ctx: &Context, tenant: &Tenant, objects: &TenantObjects) -> effects::Plan {
+    match refused(ctx, tenant, objects).await {
+        Err(e) => effects::Plan::Unchecked(e),
+        Ok(refused) if !refused.is_empty() => effects::Plan::Refuse(refused),
+        Ok(_) => effects::Plan::Apply {
+            in_place: objects
+                .all()
+                .into_iter()
+                .filter(|o| in_place(&ctx.stores.owned, *o))
+                .map(|o| o.key())
+                .collect::<BTreeSet<_>>(),
+        },
+    }
+}
+
+/// Data-losing or API-rejected changes between the desired StatefulSets and the existing
+/// ones (from the cache), and objects that belong to someone else.
+async fn refused(
+    ctx: &Context,
+    tenant: &Tenant,
+    objects: &TenantObjects,
+) -> Result<Vec<RefusedChange>, kube::Error> {
+    let foreign = foreign_owners(ctx, tenant, objects).await?;
+    if !foreign.is_empty() {
+        return Ok(foreign);
+    }
+    let ns = tenant.namespace_or_default();
+    let existing: Vec<StatefulSet> = ctx
+        .stores
+        .owned
+        .stateful_sets
+        .state()
+        .iter()
+        .filter(|s| s.metadata.namespace.as_deref() == Some(ns))
+        .map(|s| (**s).clone())
+        .collect();
+    let desired: Vec<StatefulSet> = objects
+        .stateful_sets
+        .iter()
+        .map(|p| p.stateful_set.clone())
+        .collect();
+    Ok(validate::refused_changes(tenant, &existing, &desired)
+        .into_iter()
+        .map(|c| refused_change(tenant, c))
+        .collect())
+}
+
+/// Objects we would apply that already exist under another controller (another Tenant
+/// whose generated names collide, or something made by hand): taking them over would hand
+/// one Tenant's objects to another, so the whole apply is refused.
+///
+/// The caches hold only objects with our managed-by label; an object missing from them is
+/// looked up once with a GET, which only happens when it is created or was deleted.
+async fn foreign_owners(
+    ctx: &Context,
+    tenant: &Tenant,
+    objects: &TenantObjects,
+) -> Result<Vec<RefusedChange>, kube::Error> {
+    let mut found = Vec::new();
+    for o in objects.all() {
+        found.extend(foreign_owner(ctx, o, tenant).await?);
+    }
+    Ok(found
+        .into_iter()
+        .map(|detail| RefusedChange {
+            pool: "*".into(),
+            field: "metadata.name".into(),
+            detail,
+        })
+        .collect())
+}
+
+/// Why `desired` may not be applied for `tenant`: an object of that name exists and its
+/// controller is not this Tenant.
+async fn foreign_owner(
+    ctx: &Context,
+    desired: &dyn OwnedObject,
+    tenant: &Tenant,
+) -> Result<Option<String>, kube::Error> {
+    let meta = match desired.cached_meta(&ctx.stores.owned) {
+        Some(cached) => cached,
+        None => {
+            let api: Api<DynamicObject> = Api::namespaced_with(
+                ctx.client.clone(),
+                &desired.namespace(),
+                &desired.api_resource(),
+            );
+            match api.get_metadata_opt(&desired.name()).await? {
+                Some(found) => found.metadata,
+                None => return Ok(None),
+            }
+        }
+    };
+    let controller = meta
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true));
+    let owner = match controller {
+        Some(r) if Some(&r.uid) == tenant.metadata.uid.as_ref() => return Ok(None),
+        Some(r) => format!("{} {}", r.kind, r.name),
+        None => "no controller (made by hand?)".to_owned(),
+    };
+    Ok(Some(format!(
+        "{} {} already exists and belongs to {owner}: rename this Tenant or its pool so the generated names do not collide, or remove that object",
+        desired.kind(),
+        desired.name()
+    )))
+}

@@ -1,0 +1,326 @@
+// Copyright 2026 The rustfs-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+//! The shell against a mock API server: what one reconcile asks of the cluster on each path,
+//! and how it requeues. No cluster is needed; the control-plane tiers (`tests/apiserver.rs`,
+//! `tests/e2e.rs`) check the same against a real API server.
+
+mod mock;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::ByteString;
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use kube::runtime::controller::Action;
+use machine::ErrorClass;
+use serde_json::{Value, json};
+
+use super::{Error, error_policy, reconcile};
+use crate::api::v1alpha1::Tenant;
+use crate::resources::fixtures::TenantBuilder;
+use crate::resources::{BuildContext, desired_objects};
+use mock::{ApiServer, Caches, Reply, Seen, as_stored, failure};
+
+/// A valid Tenant without a credentials Secret: one server, four volumes.
+fn tenant() -> Tenant {
+    TenantBuilder::new("t").pool("p0", 1, 4).build()
+}
+
+/// One reconcile of `tenant` over `caches`, the API server answering by `rule`.
+async fn run(
+    tenant: Tenant,
+    mut caches: Caches,
+    rule: impl Fn(&Seen, &[Seen]) -> Option<Reply> + Send + 'static,
+) -> (Result<Action, Error>, Arc<Tenant>, ApiServer) {
+    let (client, server) = ApiServer::start(rule);
+    let ctx = Arc::new(caches.context(client));
+    let tenant = Arc::new(tenant);
+    let result = reconcile(tenant.clone(), ctx).await;
+    (result, tenant, server)
+}
+
+fn no_rule(_: &Seen, _: &[Seen]) -> Option<Reply> {
+    None
+}
+
+/// The one status written, with its phase and reason.
+fn written(server: &ApiServer) -> Value {
+    let statuses = server.statuses();
+    assert_eq!(statuses.len(), 1, "one status write: {:?}", server.seen());
+    statuses.into_iter().next().unwrap()
+}
+
+fn assert_failed(result: &Result<Action, Error>, class: ErrorClass) {
+    match result {
+        Err(e) => assert_eq!(e.class(), class, "{e}"),
+        Ok(a) => panic!("expected a {class} error, got {a:?}"),
+    }
+}
+
+/// What the controller does next: the `Ok` action, or `error_policy`'s for an error.
+fn requeue(result: Result<Action, Error>, tenant: Arc<Tenant>) -> Action {
+    let (client, _) = ApiServer::start(no_rule);
+    let ctx = Arc::new(Caches::empty().context(client));
+    match result {
+        Ok(action) => action,
+        Err(e) => error_policy(tenant, &e, ctx),
+    }
+}
+
+fn secret(access: &str, secret: &str) -> Value {
+    let data = |v: &str| serde_json::to_value(ByteString(v.as_bytes().to_vec())).unwrap();
+    json!({"apiVersion": "v1", "kind": "Secret",
+           "metadata": {"name": "s", "namespace": "ns", "resourceVersion": "7"},
+           "data": {"accesskey": data(access), "secretkey": data(secret)}})
+}
+
+#[tokio::test]
+async fn a_new_tenant_is_applied_and_its_status_written_once() {
+    let (result, tenant, server) = run(tenant(), Caches::empty(), no_rule).await;
+    let action = requeue(result, tenant);
+    let status = written(&server);
+    assert_eq!(status["phase"], "Ready", "{status}");
+    let applied: Vec<String> = server
+        .seen()
+        .iter()
+        .filter(|s| s.is_apply())
+        .map(|s| s.path.rsplit('/').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        applied,
+        [
+            "t-sa",
+            "t-role",
+            "t-rolebinding",
+            "t-io",
+            "t-console",
+            "t-hl",
+            "t-p0",
+            "t-p0"
+        ]
+    );
+    assert_eq!(action, Action::requeue(Duration::from_secs(300)));
+}
+
+#[tokio::test]
+async fn a_no_op_reconcile_writes_nothing() {
+    // First reconcile: learn the status and objects as stored.
+    let (result, _, server) = run(tenant(), Caches::empty(), no_rule).await;
+    result.expect("first reconcile");
+    let mut ready = tenant();
+    ready.status = Some(serde_json::from_value(written(&server)).unwrap());
+
+    let mut caches = Caches::empty();
+    let objects = desired_objects(&ready, &BuildContext::default()).unwrap();
+    caches.all(&objects, as_stored);
+    let (result, _, server) = run(ready, caches, no_rule).await;
+    assert_eq!(
+        result.expect("idle reconcile"),
+        Action::requeue(Duration::from_secs(300))
+    );
+    let writes: Vec<Seen> = server.seen().into_iter().filter(Seen::is_write).collect();
+    assert!(writes.is_empty(), "an idle reconcile wrote: {writes:?}");
+    assert!(
+        server.seen().is_empty(),
+        "and read nothing either: {:?}",
+        server.seen()
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_spec_writes_failed_and_requeues_as_validation() {
+    let invalid = TenantBuilder::new("t").pool("p0", 1, 1).build();
+    let (result, tenant, server) = run(invalid, Caches::empty(), no_rule).await;
+    assert_failed(&result, ErrorClass::Validation);
+    let status = written(&server);
+    assert_eq!(
+        (status["phase"].as_str(), status["reason"].as_str()),
+        (Some("Failed"), Some("SpecInvalid"))
+    );
+    assert!(!server.seen().iter().any(Seen::is_apply), "nothing applied");
+    assert_eq!(
+        requeue(result, tenant),
+        Action::requeue(Duration::from_secs(15))
+    );
+}
+
+#[tokio::test]
+async fn a_missing_secret_writes_the_wait_and_requeues_as_credentials() {
+    let with_secret = TenantBuilder::new("t").pool("p0", 1, 4).creds("s").build();
+    let (result, tenant, server) = run(with_secret, Caches::empty(), no_rule).await;
+    assert_failed(&result, ErrorClass::Credentials);
+    let status = written(&server);
+    assert_eq!(status["phase"], "CredentialsCheck");
+    assert_eq!(status["reason"], "CredentialsSecretMissing");
+    assert!(!server.seen().iter().any(Seen::is_apply), "nothing applied");
+    assert_eq!(
+        requeue(result, tenant),
+        Action::requeue(Duration::from_secs(60))
+    );
+}
+
+#[tokio::test]
+async fn an_unusable_secret_writes_failed_without_its_value() {
+    let with_secret = TenantBuilder::new("t").pool("p0", 1, 4).creds("s").build();
+    let rule = |s: &Seen, _: &[Seen]| {
+        (s.method == "GET" && s.path.ends_with("/secrets/s"))
+            .then(|| (200, secret("short", "long-enough-secret")))
+    };
+    let (result, _, server) = run(with_secret, Caches::empty(), rule).await;
+    assert_failed(&result, ErrorClass::Credentials);
+    let status = written(&server);
+    assert_eq!(
+        (status["phase"].as_str(), status["reason"].as_str()),
+        (Some("Failed"), Some("CredentialsInvalid"))
+    );
+    let text =
+        serde_json::to_string(&server.seen().iter().map(|s| &s.body).collect::<Vec<_>>()).unwrap();
+    assert!(
+        !text.contains("long-enough-secret") && !text.contains("\"short\""),
+        "a value left the operator: {text}"
+    );
+}
+
+#[tokio::test]
+async fn an_object_of_another_owner_refuses_the_change_and_applies_nothing() {
+    let mut caches = Caches::empty();
+    let objects = desired_objects(&tenant(), &BuildContext::default()).unwrap();
+    let mut theirs: StatefulSet = objects.stateful_sets[0].stateful_set.clone();
+    theirs.metadata.owner_references = Some(vec![OwnerReference {
+        kind: "Tenant".into(),
+        name: "other".into(),
+        uid: "uid-other".into(),
+        controller: Some(true),
+        ..OwnerReference::default()
+    }]);
+    caches.stateful_set(theirs);
+    let (result, tenant, server) = run(tenant(), caches, no_rule).await;
+    assert_failed(&result, ErrorClass::Validation);
+    let status = written(&server);
+    assert_eq!(
+        (status["phase"].as_str(), status["reason"].as_str()),
+        (Some("Failed"), Some("ChangeRefused"))
+    );
+    assert!(
+        status["message"].as_str().unwrap().contains("Tenant other"),
+        "{status}"
+    );
+    assert!(
+        !server.seen().iter().any(Seen::is_apply),
+        "a refused change applies nothing: {:?}",
+        server.seen()
+    );
+    assert_eq!(
+        requeue(result, tenant),
+        Action::requeue(Duration::from_secs(15))
+    );
+}
+
+#[tokio::test]
+async fn a_data_losing_change_applies_nothing() {
+    // The StatefulSet exists with 2 servers; the spec now says 1.
+    let mut caches = Caches::empty();
+    let before = TenantBuilder::new("t").pool("p0", 2, 4).build();
+    let objects = desired_objects(&before, &BuildContext::default()).unwrap();
+    caches.all(&objects, as_stored);
+    let (result, _, server) = run(tenant(), caches, no_rule).await;
+    assert_failed(&result, ErrorClass::Validation);
+    assert_eq!(written(&server)["reason"], "ChangeRefused");
+    assert!(
+        !server.seen().iter().any(Seen::is_apply),
+        "{:?}",
+        server.seen()
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_apply_fails_as_validation() {
+    let rule = |s: &Seen, _: &[Seen]| s.is_apply().then(|| failure(422, "Invalid"));
+    let (result, _, server) = run(tenant(), Caches::empty(), rule).await;
+    assert_failed(&result, ErrorClass::Validation);
+    let status = written(&server);
+    assert_eq!(
+        (status["phase"].as_str(), status["reason"].as_str()),
+        (Some("Failed"), Some("ApplyRejected"))
+    );
+    assert_eq!(
+        server.seen().iter().filter(|s| s.is_apply()).count(),
+        1,
+        "the first refusal stops the applies"
+    );
+}
+
+#[tokio::test]
+async fn a_server_error_on_apply_is_transient() {
+    let rule = |s: &Seen, _: &[Seen]| s.is_apply().then(|| failure(500, "InternalError"));
+    let (result, tenant, server) = run(tenant(), Caches::empty(), rule).await;
+    assert_failed(&result, ErrorClass::Transient);
+    assert_eq!(written(&server)["reason"], "TransientError");
+    assert_eq!(
+        requeue(result, tenant),
+        Action::requeue(Duration::from_secs(5))
+    );
+}
+
+#[tokio::test]
+async fn a_failed_status_write_is_transient() {
+    let rule = |s: &Seen, _: &[Seen]| s.is_status_write().then(|| failure(500, "InternalError"));
+    let (result, tenant, _) = run(tenant(), Caches::empty(), rule).await;
+    assert!(
+        matches!(result, Err(Error::WriteStatus { .. })),
+        "{result:?}"
+    );
+    assert_eq!(
+        requeue(result, tenant),
+        Action::requeue(Duration::from_secs(5))
+    );
+}
+
+#[tokio::test]
+async fn a_status_conflict_is_retried_on_a_fresh_copy() {
+    let rule = |s: &Seen, earlier: &[Seen]| {
+        let first_put = !earlier.iter().any(Seen::is_status_write);
+        if s.is_status_write() && first_put {
+            return Some(failure(409, "Conflict"));
+        }
+        (s.method == "GET" && s.path.ends_with("/tenants/t"))
+            .then(|| (200, serde_json::to_value(tenant()).unwrap()))
+    };
+    let started = std::time::Instant::now();
+    let (result, _, server) = run(tenant(), Caches::empty(), rule).await;
+    result.expect("the retry succeeds");
+    let tail: Vec<String> = server
+        .seen()
+        .iter()
+        .filter(|s| s.path.contains("/tenants/t"))
+        .map(|s| s.method.clone())
+        .collect();
+    assert_eq!(tail, ["PUT", "GET", "PUT"], "conflict, fresh read, retry");
+    assert!(
+        started.elapsed() >= Duration::from_millis(25),
+        "the retry waited for its backoff"
+    );
+}
+
+#[tokio::test]
+async fn a_status_conflict_with_a_new_generation_is_left_to_the_next_reconcile() {
+    let rule = |s: &Seen, _: &[Seen]| {
+        if s.is_status_write() {
+            return Some(failure(409, "Conflict"));
+        }
+        (s.method == "GET" && s.path.ends_with("/tenants/t")).then(|| {
+            let mut newer = tenant();
+            newer.metadata.generation = Some(2);
+            (200, serde_json::to_value(newer).unwrap())
+        })
+    };
+    let (result, _, server) = run(tenant(), Caches::empty(), rule).await;
+    result.expect("superseded is not an error");
+    assert_eq!(
+        server.statuses().len(),
+        1,
+        "no write for the old spec after the conflict"
+    );
+}
