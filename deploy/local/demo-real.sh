@@ -5,7 +5,7 @@
 # The demo on the real node (`make demo-real`): the local control plane plus a real node
 # (containerd, kubelet, kube-proxy, CoreDNS in a network namespace of its own), the operator
 # running in-cluster from its image under deploy/'s ServiceAccount and RBAC, a Tenant of
-# 4 RustFS 1.0.1 servers (examples/real-node-tenant.yaml) reaching Ready, then an S3 bucket,
+# 4 RustFS 1.0.1 servers (deploy/local/real-node-tenant.yaml) reaching Ready, then an S3 bucket,
 # PUT and GET through the Tenant's io Service, and the commands to do it yourself.
 #
 # Needs root. Interactive by default (keeps the cluster until Ctrl-C); DEMO_NONINTERACTIVE=1
@@ -63,9 +63,9 @@ done
 kubectl apply -f deploy/namespace.yaml -f deploy/rbac.yaml -f deploy/deployment.yaml
 kubectl rollout status deployment/rustfs-operator -n rustfs-system --timeout=180s
 
-say "Applying examples/real-node-tenant.yaml (4 servers x 1 volume, credentials Secret)"
+say "Applying deploy/local/real-node-tenant.yaml (4 servers x 1 volume, credentials Secret)"
 kubectl create namespace demo
-kubectl apply -n demo -f examples/real-node-tenant.yaml
+kubectl apply -n demo -f deploy/local/real-node-tenant.yaml
 start=$(date +%s)
 phase=""
 while [ $(( $(date +%s) - start )) -lt "$timeout" ]; do
@@ -80,13 +80,21 @@ echo "Ready in $(( $(date +%s) - start )) s"
 
 say "S3 through the real-io Service (curl signs with AWS SigV4)"
 ip=$(kubectl get service real-io -n demo -o jsonpath='{.spec.clusterIP}')
+# kube-proxy programs a new Service asynchronously: wait until it answers.
+for _ in $(seq 1 60); do
+  curl -fsS -o /dev/null "http://$ip:9000/health/ready" && break
+  sleep 0.5
+done
 ak=$(kubectl get secret real-creds -n demo -o jsonpath='{.data.accesskey}' | base64 -d)
 sk=$(kubectl get secret real-creds -n demo -o jsonpath='{.data.secretkey}' | base64 -d)
+# curl signs with SigV4 but (7.88) sends no x-amz-content-sha256, which RustFS requires:
+# the hash of the empty body for bucket and GET requests, UNSIGNED-PAYLOAD for the upload.
+empty=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 s3() { curl -fsS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$ak:$sk" "$@"; }
 head -c 1048576 /dev/urandom >"$work/object"
-s3 -X PUT "http://$ip:9000/demo-bucket"
-s3 -T "$work/object" "http://$ip:9000/demo-bucket/hello.bin"
-s3 -o "$work/object.back" "http://$ip:9000/demo-bucket/hello.bin"
+s3 -X PUT -H "x-amz-content-sha256: $empty" "http://$ip:9000/demo-bucket"
+s3 -T "$work/object" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "http://$ip:9000/demo-bucket/hello.bin"
+s3 -H "x-amz-content-sha256: $empty" -o "$work/object.back" "http://$ip:9000/demo-bucket/hello.bin"
 cmp "$work/object" "$work/object.back"
 echo "PUT and GET of a 1 MiB object: identical ($(sha256sum <"$work/object" | cut -c1-16)...)"
 
@@ -96,7 +104,8 @@ Try it yourself (while this runs):
   export KUBECONFIG=$work/admin.kubeconfig
   kubectl get tenant -n demo -o wide
   kubectl logs -n demo real-pool-0-0 | tail
-  curl --aws-sigv4 aws:amz:us-east-1:s3 --user "\$AK:\$SK" http://$ip:9000/demo-bucket/
+  curl --aws-sigv4 aws:amz:us-east-1:s3 --user "\$AK:\$SK" -H "x-amz-content-sha256: $empty" \\
+    http://$ip:9000/demo-bucket/
   (AK/SK: kubectl get secret real-creds -n demo -o jsonpath='{.data.accesskey}' | base64 -d)
 TXT
 
