@@ -529,6 +529,10 @@ async fn a_second_pool_expands_the_cluster_and_keeps_objects() {
     }
     assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
     let new = s3.put_objects("two-pools", 50..150).await;
+    eprintln!(
+        "METRIC real_node.expansion_put_503_retries {}",
+        s3.retried()
+    );
     assert_eq!(s3.verify(&new).await, Vec::<String>::new());
     assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
 }

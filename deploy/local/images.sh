@@ -19,7 +19,8 @@
 #   localhost/local-cluster/pause:3.10   the static pause binary from build.sh (the pod sandbox)
 #
 # Each tarball is an OCI image layout with one uncompressed layer; its name carries a hash of
-# its inputs, so a rebuild happens only when a binary changed.
+# its inputs (the binary, or for the operator the source tree), so a rebuild happens only when
+# they changed.
 #
 # Usage: deploy/local/images.sh [--skip-operator]
 #   --skip-operator  do not build the operator image (tests that run the operator on the host)
@@ -131,16 +132,27 @@ image "localhost/local-cluster/pause:3.10" "$(sha "$bin_dir/pause" | cut -c1-16)
 
 if [[ $skip_operator == 0 ]]; then
   operator_bin="${CARGO_TARGET_DIR_IMAGE:-$cache/image-target}/release/rustfs-operator"
-  log "operator binary: deploy/image/build-steps.sh (the Dockerfile's steps; incremental)"
-  "$here/../image/build-steps.sh" >&2
-  [[ -x "$operator_bin" ]] || { log "no operator binary at $operator_bin"; exit 1; }
+  # Keyed by the source it is built from (HEAD plus any uncommitted change): build-steps.sh
+  # copies the context to a fresh directory, so cargo recompiles the workspace crates every
+  # time (~105 s); skip it when this very source was packed before.
+  src_key=""
+  if git -C "$repo" rev-parse HEAD >/dev/null 2>&1; then
+    src_key="$( (git -C "$repo" rev-parse HEAD; git -C "$repo" diff HEAD; git -C "$repo" ls-files --others --exclude-standard) | sha256sum | cut -c1-16)"
+  fi
+  operator_ref="docker.io/rustfs/rustfs-operator:0.1.0"
+  if [[ -z "$src_key" || ! -f "$out/${operator_ref//[\/:]/_}-$src_key.tar" ]]; then
+    log "operator binary: deploy/image/build-steps.sh (the Dockerfile's steps)"
+    "$here/../image/build-steps.sh" >&2
+    [[ -x "$operator_bin" ]] || { log "no operator binary at $operator_bin"; exit 1; }
+    [[ -n "$src_key" ]] || src_key="$(sha "$operator_bin" | cut -c1-16)"
+  fi
   operator_image() { # ROOT TARBALL
     stage_base "$1" 65532 nonroot
     mkdir -p "$1/usr/local/bin"
     cp "$operator_bin" "$1/usr/local/bin/rustfs-operator"
     stage_libs "$1" "$operator_bin"
-    oci_pack "docker.io/rustfs/rustfs-operator:0.1.0" "$1" \
+    oci_pack "$operator_ref" "$1" \
       '{"User":"65532:65532","Entrypoint":["/usr/local/bin/rustfs-operator"],"Cmd":["server"],"ExposedPorts":{"8080/tcp":{}}}' "$2"
   }
-  image "docker.io/rustfs/rustfs-operator:0.1.0" "$(sha "$operator_bin" | cut -c1-16)" operator_image
+  image "$operator_ref" "$src_key" operator_image
 fi

@@ -15,6 +15,7 @@ pub struct S3 {
     bucket: Box<Bucket>,
     region: Region,
     credentials: Credentials,
+    retried: std::sync::atomic::AtomicUsize,
 }
 
 /// SHA-256 of `data`, hex.
@@ -64,6 +65,7 @@ impl S3 {
             bucket,
             region,
             credentials,
+            retried: Default::default(),
         }
     }
 
@@ -86,10 +88,22 @@ impl S3 {
 
     /// PUT; returns the HTTP status.
     pub async fn put(&self, key: &str, body: &[u8]) -> Result<u16, String> {
+        self.put_with_body(key, body)
+            .await
+            .map(|(status, _)| status)
+    }
+
+    /// PUT; returns the HTTP status and the response body (RustFS's error XML on failure).
+    pub async fn put_with_body(&self, key: &str, body: &[u8]) -> Result<(u16, String), String> {
         self.bucket
             .put_object(key, body)
             .await
-            .map(|r| r.status_code())
+            .map(|r| {
+                (
+                    r.status_code(),
+                    String::from_utf8_lossy(r.bytes()).into_owned(),
+                )
+            })
             .map_err(|e| e.to_string())
     }
 
@@ -102,7 +116,9 @@ impl S3 {
             .map_err(|e| e.to_string())
     }
 
-    /// PUTs objects `range` under `prefix`; returns their checksums. Panics on a failed PUT.
+    /// PUTs objects `range` under `prefix`; returns their checksums. A 503 (RustFS's "slow
+    /// down / try again", which S3 clients retry) is retried up to 10 times a second apart and
+    /// counted in [`S3::retried`]; any other failure panics with RustFS's answer.
     pub async fn put_objects(
         &self,
         prefix: &str,
@@ -112,14 +128,31 @@ impl S3 {
         for i in range {
             let key = format!("{prefix}/obj-{i:04}");
             let body = object_body(i);
-            let status = self
-                .put(&key, &body)
-                .await
-                .unwrap_or_else(|e| panic!("PUT {key}: {e}"));
-            assert_eq!(status, 200, "PUT {key} answered {status}");
+            let mut attempt = 0;
+            loop {
+                let (status, answer) = self
+                    .put_with_body(&key, &body)
+                    .await
+                    .unwrap_or_else(|e| panic!("PUT {key}: {e}"));
+                if status == 503 && attempt < 10 {
+                    attempt += 1;
+                    self.retried
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    eprintln!("PUT {key}: 503, retrying ({attempt}): {answer}");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+                assert_eq!(status, 200, "PUT {key} answered {status}: {answer}");
+                break;
+            }
             written.push((key, sha256_hex(&body)));
         }
         written
+    }
+
+    /// How many PUTs were answered 503 and retried so far.
+    pub fn retried(&self) -> usize {
+        self.retried.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// GETs every object; returns the keys that were missing, failed or came back different.
