@@ -263,11 +263,12 @@ pub(crate) fn sweep_leftovers() {
         .collect();
     let refs: Vec<&str> = stale.iter().map(String::as_str).collect();
     unmount_below(&refs);
-    let _ = run("ip", &["netns", "delete", NETNS]);
-    let _ = run("ip", &["link", "delete", HOST_VETH]);
-    for dir in cgroup_dirs() {
-        remove_cgroup_tree(&dir);
-    }
+    remove_namespaces_and_cgroups();
+}
+
+/// Once nothing runs and nothing is mounted: the pod namespace files, the node namespace (and
+/// with it the veth, bridge, iptables rules and host routes), the cgroups.
+fn remove_namespaces_and_cgroups() {
     for entry in std::fs::read_dir("/run/netns")
         .into_iter()
         .flatten()
@@ -276,6 +277,11 @@ pub(crate) fn sweep_leftovers() {
         if entry.file_name().to_string_lossy().starts_with("cni-") {
             let _ = std::fs::remove_file(entry.path());
         }
+    }
+    let _ = run("ip", &["netns", "delete", NETNS]);
+    let _ = run("ip", &["link", "delete", HOST_VETH]);
+    for dir in cgroup_dirs() {
+        remove_cgroup_tree(&dir);
     }
 }
 
@@ -409,20 +415,7 @@ impl Node {
         kill_node_processes(&containerd_socket.display().to_string());
         let root = self.root.display().to_string();
         unmount_below(&["/run/netns/cni-", "/var/run/netns/cni-", &root]);
-        for entry in std::fs::read_dir("/run/netns")
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            if entry.file_name().to_string_lossy().starts_with("cni-") {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-        let _ = run("ip", &["netns", "delete", NETNS]);
-        let _ = run("ip", &["link", "delete", HOST_VETH]);
-        for dir in cgroup_dirs() {
-            remove_cgroup_tree(&dir);
-        }
+        remove_namespaces_and_cgroups();
         for (name, value) in &self.sysctls {
             let _ = std::fs::write(Path::new("/proc/sys").join(name), value);
         }
