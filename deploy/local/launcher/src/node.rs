@@ -434,13 +434,8 @@ impl crate::ControlPlane {
             .join("containerd.sock")
     }
 
-    /// References of the images imported into the real node.
-    pub fn images(&self) -> &[String] {
-        &self.images
-    }
-
     /// Runs `deploy/local/images.sh`; returns `(reference, tarball)` pairs.
-    pub(crate) fn build_images(&mut self, operator: bool) -> Result<Vec<(String, PathBuf)>> {
+    pub(crate) fn build_images(&self, operator: bool) -> Result<Vec<(String, PathBuf)>> {
         let script = Path::new(crate::LOCAL_DIR).join("images.sh");
         let mut cmd = Command::new(&script);
         if !operator {
@@ -464,7 +459,6 @@ impl crate::ControlPlane {
             .filter_map(|l| l.split_once(' '))
             .map(|(r, t)| (r.to_string(), PathBuf::from(t)))
             .collect();
-        self.images = pairs.iter().map(|(r, _)| r.clone()).collect();
         self.mark("images built");
         Ok(pairs)
     }
