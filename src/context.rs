@@ -18,11 +18,15 @@ use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Client, Resource};
 use machine::{Credentials, Reason};
 
-use crate::api::v1alpha1::Tenant;
+use chrono::Utc;
+
+use crate::api::v1alpha1::{Tenant, TlsMode, TlsStatus};
 use crate::metrics::Metrics;
 use crate::owned::OwnedStores;
 use crate::resources::BuildContext;
+use crate::resources::names;
 use crate::validate;
+use crate::validate::secrets::SecretProblem;
 
 /// Operator-wide settings (from the `server` flags).
 #[derive(Clone, Debug, Default)]
@@ -47,10 +51,57 @@ pub struct Stores {
     pub secrets: Store<PartialObjectMeta<Secret>>,
 }
 
-/// The last verdict on one Secret, keyed by the resourceVersion it was made for.
+/// What one check reads: a Secret, in a role.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct CheckKey {
+    secret: ObjectRef<Secret>,
+    role: Role,
+}
+
+/// The role a Secret plays for a Tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Role {
+    /// `spec.credsSecret`.
+    Credentials,
+    /// The internode secret, under this key.
+    Rpc(String),
+    /// The TLS Secret, with the CA's Secret and key.
+    Tls(String, String),
+}
+
+/// A verdict, never a value.
+#[derive(Clone, Debug)]
+enum Verdict {
+    Credentials(Credentials),
+    Rpc(Option<SecretProblem>),
+    Tls(Result<TlsStatus, SecretProblem>),
+}
+
+/// The last verdict of one check, keyed by the resourceVersions it was made for.
 struct SecretVerdict {
-    resource_version: String,
-    credentials: Credentials,
+    version: String,
+    verdict: Verdict,
+}
+
+/// What the check of a Tenant's Secrets found.
+#[derive(Clone, Debug)]
+pub struct SecretsVerdict {
+    /// For the machine: the first problem, else the credentials' state.
+    pub credentials: Credentials,
+    /// The TLS certificate's public facts, or its problem; `None` with TLS off.
+    pub tls: Option<Result<TlsStatus, SecretProblem>>,
+}
+
+/// A certificate judged valid earlier may have expired since.
+fn still_valid(status: TlsStatus, now: chrono::DateTime<Utc>) -> Result<TlsStatus, SecretProblem> {
+    match status.not_after {
+        Some(t) if t < now => Err(SecretProblem::Invalid {
+            secret: status.secret.clone(),
+            key: validate::secrets::TLS_CERT_KEY.to_owned(),
+            problem: format!("the certificate expired at {t}: renew it"),
+        }),
+        _ => Ok(status),
+    }
 }
 
 /// Shared by every reconcile.
@@ -61,7 +112,7 @@ pub struct Context {
     pub recorder: Recorder,
     pub metrics: Metrics,
     synced: tokio::sync::watch::Receiver<bool>,
-    secrets_checked: Mutex<HashMap<ObjectRef<Secret>, SecretVerdict>>,
+    secrets_checked: Mutex<HashMap<CheckKey, SecretVerdict>>,
     last_event: Mutex<HashMap<ObjectRef<Tenant>, (Reason, String)>>,
     written: Mutex<HashMap<String, OwnWrite>>,
 }
@@ -103,82 +154,200 @@ impl Context {
         let _ = synced.wait_for(|s| *s).await;
     }
 
-    /// The Tenant's credentials Secret changed (or appeared, or went away) since its last
-    /// verdict, judged from the metadata cache alone. `false` without a `credsSecret`.
+    /// A Secret the Tenant's pods read (credentials, internode secret, TLS certificate or
+    /// CA) changed, appeared or went away since its last verdict, judged from the metadata
+    /// cache alone.
     pub fn credentials_changed(&self, tenant: &Tenant) -> bool {
-        let Some(reference) = &tenant.spec.creds_secret else {
-            return false;
-        };
-        let ns = tenant.namespace_or_default();
-        let meta_key = ObjectRef::<PartialObjectMeta<Secret>>::new(&reference.name).within(ns);
-        let current = self
-            .stores
-            .secrets
-            .get(&meta_key)
-            .and_then(|m| m.meta().resource_version.clone());
-        let key = ObjectRef::<Secret>::new(&reference.name).within(ns);
-        let checked = self
-            .secrets_checked
-            .lock()
-            .expect("lock")
-            .get(&key)
-            .map(|v| v.resource_version.clone());
-        current != checked
+        let checked = self.secrets_checked.lock().expect("lock");
+        self.checks(tenant).into_iter().any(|(key, version)| {
+            checked.get(&key).map(|v| v.version.as_str()) != version.as_deref()
+        })
     }
 
-    /// Checks the Tenant's credentials Secret.
-    ///
-    /// Existence comes from the metadata cache. The values are read (one GET) only when the
-    /// Secret's resourceVersion differs from the one last checked, and only the verdict is
-    /// kept, never the values.
-    pub async fn credentials(&self, tenant: &Tenant) -> Result<Credentials, kube::Error> {
-        let Some(reference) = &tenant.spec.creds_secret else {
-            return Ok(Credentials::NotConfigured);
-        };
+    /// The checks a Tenant needs, each with the version of what it reads (the Secrets'
+    /// resourceVersions from the metadata cache, `None` when one is absent).
+    fn checks(&self, tenant: &Tenant) -> Vec<(CheckKey, Option<String>)> {
         let ns = tenant.namespace_or_default();
-        let key = ObjectRef::<Secret>::new(&reference.name).within(ns);
-        let meta_key = ObjectRef::<PartialObjectMeta<Secret>>::new(&reference.name).within(ns);
-        let cached = self.stores.secrets.get(&meta_key);
-        let Some(rv) = cached
-            .as_ref()
-            .and_then(|m| m.meta().resource_version.clone())
-        else {
-            // Not in the cache: it may have been created a moment ago, so ask once.
-            return self.read_secret(ns, &reference.name, key).await;
+        let version = |names: &[&str]| -> Option<String> {
+            names
+                .iter()
+                .map(|n| {
+                    let key = ObjectRef::<PartialObjectMeta<Secret>>::new(n).within(ns);
+                    self.stores
+                        .secrets
+                        .get(&key)
+                        .and_then(|m| m.meta().resource_version.clone())
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(|v| v.join("/"))
         };
-        if let Some(v) = self.secrets_checked.lock().expect("lock").get(&key)
-            && v.resource_version == rv
-        {
-            return Ok(v.credentials.clone());
+        let key = |name: &str, role| CheckKey {
+            secret: ObjectRef::new(name).within(ns),
+            role,
+        };
+        let mut out = Vec::new();
+        if let Some(c) = &tenant.spec.creds_secret {
+            out.push((key(&c.name, Role::Credentials), version(&[&c.name])));
         }
-        self.read_secret(ns, &reference.name, key).await
+        let rpc = names::rpc_secret_ref(tenant.name(), &tenant.spec);
+        out.push((
+            key(&rpc.name, Role::Rpc(rpc.key.clone())),
+            version(&[&rpc.name]),
+        ));
+        if let Some((secret, ca)) = names::tls_secrets(tenant.name(), &tenant.spec) {
+            // The names a certificate must cover follow the pools: a spec change re-checks.
+            let generation = tenant.metadata.generation.unwrap_or_default();
+            out.push((
+                key(&secret, Role::Tls(ca.name.clone(), ca.key.clone())),
+                version(&[&secret, &ca.name]).map(|v| format!("{v}/{generation}")),
+            ));
+        }
+        out
     }
 
-    async fn read_secret(
-        &self,
-        ns: &str,
-        name: &str,
-        key: ObjectRef<Secret>,
-    ) -> Result<Credentials, kube::Error> {
+    /// Checks every Secret the Tenant's pods read; the first problem wins, in the order
+    /// credentials, internode secret, TLS.
+    ///
+    /// Existence comes from the metadata cache. Values are read (one GET per Secret) only
+    /// when a version differs from the one last judged, and only the verdict is kept, never
+    /// a value.
+    pub async fn credentials(&self, tenant: &Tenant) -> Result<SecretsVerdict, kube::Error> {
+        let mut credentials = Credentials::NotConfigured;
+        let mut tls = None;
+        for (key, version) in self.checks(tenant) {
+            let cached = self
+                .secrets_checked
+                .lock()
+                .expect("lock")
+                .get(&key)
+                .filter(|v| version.as_deref() == Some(v.version.as_str()))
+                .map(|v| v.verdict.clone());
+            let verdict = match cached {
+                Some(v) => v,
+                None => self.judge(tenant, &key).await?,
+            };
+            match verdict {
+                Verdict::Credentials(c) => credentials = c,
+                Verdict::Rpc(Some(problem)) => {
+                    if !matches!(
+                        credentials,
+                        Credentials::Missing { .. } | Credentials::Invalid { .. }
+                    ) {
+                        credentials = problem.into();
+                    }
+                }
+                Verdict::Rpc(None) => {}
+                Verdict::Tls(result) => {
+                    let result = result.and_then(|s| still_valid(s, Utc::now()));
+                    match result {
+                        Ok(status) => tls = Some(Ok(status)),
+                        Err(problem) => {
+                            tls = Some(Err(problem.clone()));
+                            if !matches!(
+                                credentials,
+                                Credentials::Missing { .. } | Credentials::Invalid { .. }
+                            ) {
+                                credentials = problem.into();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(SecretsVerdict { credentials, tls })
+    }
+
+    /// The last TLS verdict for the Tenant, without reading anything.
+    pub fn tls_verdict(&self, tenant: &Tenant) -> Option<Result<TlsStatus, SecretProblem>> {
+        let checked = self.secrets_checked.lock().expect("lock");
+        self.checks(tenant)
+            .into_iter()
+            .find_map(|(key, _)| match &key.role {
+                Role::Tls(..) => match checked.get(&key).map(|v| &v.verdict) {
+                    Some(Verdict::Tls(r)) => Some(r.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+    }
+
+    /// Reads the Secrets of one check and judges them; the verdict is remembered with the
+    /// resourceVersions it was made for.
+    async fn judge(&self, tenant: &Tenant, key: &CheckKey) -> Result<Verdict, kube::Error> {
+        let ns = tenant.namespace_or_default();
         let api: Api<Secret> = Api::namespaced(self.client.clone(), ns);
-        let secret = api.get_opt(name).await?;
+        let name = key.secret.name.clone();
+        let secret = api.get_opt(&name).await?;
+        let rv = |s: &Option<Secret>| s.as_ref().and_then(|s| s.metadata.resource_version.clone());
         // Judge, then keep only the verdict: the values go out of scope right here.
-        let credentials = validate::check_credentials_secret(secret.as_ref(), name).map_or_else(
-            Credentials::from,
-            |()| Credentials::Ok {
-                secret: name.to_owned(),
-            },
-        );
-        if let Some(rv) = secret.and_then(|s| s.metadata.resource_version) {
+        let (verdict, version) = match &key.role {
+            Role::Credentials => (
+                Verdict::Credentials(
+                    validate::check_credentials_secret(secret.as_ref(), &name).map_or_else(
+                        Credentials::from,
+                        |()| Credentials::Ok {
+                            secret: name.clone(),
+                        },
+                    ),
+                ),
+                rv(&secret),
+            ),
+            Role::Rpc(k) => (
+                Verdict::Rpc(
+                    validate::secrets::check_rpc_secret(
+                        secret.as_ref(),
+                        &name,
+                        k,
+                        tenant.spec.rpc_secret.is_none(),
+                    )
+                    .err(),
+                ),
+                rv(&secret),
+            ),
+            Role::Tls(ca_name, ca_key) => {
+                let ca = if *ca_name == name {
+                    secret.clone()
+                } else {
+                    api.get_opt(ca_name).await?
+                };
+                let required = names::tls_required_names(
+                    tenant.name(),
+                    ns,
+                    &self.config.build.cluster_domain,
+                    &tenant.spec.pools,
+                );
+                let fix = match tenant.spec.tls.as_ref().map(|t| t.mode) {
+                    Some(TlsMode::CertManager) => format!(
+                        "cert-manager has not issued Certificate {name} yet; see `kubectl describe certificate {name}` and its issuer"
+                    ),
+                    _ => "create a kubernetes.io/tls Secret with 'tls.crt', 'tls.key' and 'ca.crt', or point spec.tls.secretName at one".to_owned(),
+                };
+                let verdict = validate::secrets::check_tls(
+                    secret.as_ref(),
+                    &name,
+                    ca.as_ref(),
+                    ca_name,
+                    ca_key,
+                    &required,
+                    Utc::now(),
+                    &fix,
+                );
+                let version = rv(&secret).zip(rv(&ca)).map(|(a, b)| {
+                    format!("{a}/{b}/{}", tenant.metadata.generation.unwrap_or_default())
+                });
+                (Verdict::Tls(verdict), version)
+            }
+        };
+        if let Some(version) = version {
             self.secrets_checked.lock().expect("lock").insert(
-                key,
+                key.clone(),
                 SecretVerdict {
-                    resource_version: rv,
-                    credentials: credentials.clone(),
+                    version,
+                    verdict: verdict.clone(),
                 },
             );
         }
-        Ok(credentials)
+        Ok(verdict)
     }
 
     /// Remembers a status write: until the cache catches up, a Tenant still at
@@ -217,9 +386,10 @@ impl Context {
             .collect();
         let referenced: std::collections::HashSet<ObjectRef<Secret>> = tenants
             .iter()
-            .filter_map(|t| {
-                let name = &t.spec.creds_secret.as_ref()?.name;
-                Some(ObjectRef::new(name).within(t.namespace_or_default()))
+            .flat_map(|t| {
+                names::referenced_secrets(t.name(), &t.spec)
+                    .into_iter()
+                    .map(|name| ObjectRef::new(&name).within(t.namespace_or_default()))
             })
             .collect();
         self.last_event
@@ -237,7 +407,7 @@ impl Context {
         self.secrets_checked
             .lock()
             .expect("lock")
-            .retain(|k, _| referenced.contains(k));
+            .retain(|k, _| referenced.contains(&k.secret));
     }
 
     /// True when this event differs from the last one recorded for the Tenant, and remembers

@@ -254,8 +254,9 @@ pub async fn run(
     Ok(())
 }
 
-/// Tenants in the Secret's namespace whose `spec.credsSecret.name` names it: a Secret
-/// created or changed after its Tenant wakes that Tenant at once.
+/// Tenants in the Secret's namespace that read it (credentials, internode secret, TLS
+/// certificate or CA): a Secret created or changed after its Tenant wakes that Tenant at
+/// once, so a renewed certificate or a deleted internode secret is seen at once.
 fn tenants_referencing(
     tenants: &Store<Tenant>,
     secret: &PartialObjectMeta<Secret>,
@@ -267,12 +268,7 @@ fn tenants_referencing(
         .state()
         .iter()
         .filter(|t| t.metadata.namespace.as_ref() == Some(ns))
-        .filter(|t| {
-            t.spec
-                .creds_secret
-                .as_ref()
-                .is_some_and(|c| &c.name == name)
-        })
+        .filter(|t| crate::resources::names::referenced_secrets(t.name(), &t.spec).contains(name))
         .map(|t| ObjectRef::from_obj(t.as_ref()))
         .collect()
 }

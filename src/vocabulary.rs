@@ -30,7 +30,15 @@ impl From<validate::Problem> for machine::SpecProblem {
 impl From<CredentialsProblem> for Credentials {
     fn from(problem: CredentialsProblem) -> Self {
         match problem {
-            CredentialsProblem::Missing { secret } => Credentials::Missing { secret },
+            CredentialsProblem::Missing { ref secret } => Credentials::Missing {
+                secret: secret.clone(),
+                fix: format!(
+                    "create it with keys '{}' and '{}' (each at least {} characters), or point spec.credsSecret.name at an existing Secret",
+                    validate::credentials::ACCESS_KEY,
+                    validate::credentials::SECRET_KEY,
+                    validate::credentials::MIN_CREDENTIAL_LEN
+                ),
+            },
             CredentialsProblem::MissingKey {
                 ref secret,
                 ref key,
@@ -47,6 +55,30 @@ impl From<CredentialsProblem> for Credentials {
                 secret: secret.clone(),
                 key: key.clone(),
                 problem: problem.to_string(),
+            },
+        }
+    }
+}
+
+/// The verdict on a data-path Secret (internode secret, TLS, CA) that failed the check.
+impl From<validate::secrets::SecretProblem> for Credentials {
+    fn from(problem: validate::secrets::SecretProblem) -> Self {
+        use validate::secrets::SecretProblem;
+        match problem {
+            SecretProblem::Missing { secret, fix } => Credentials::Missing { secret, fix },
+            SecretProblem::MissingKey { secret, key, fix } => Credentials::Invalid {
+                secret,
+                key,
+                problem: format!("the key is absent: {fix}"),
+            },
+            SecretProblem::Invalid {
+                secret,
+                key,
+                problem,
+            } => Credentials::Invalid {
+                secret,
+                key,
+                problem,
             },
         }
     }
@@ -187,7 +219,11 @@ mod tests {
         assert_eq!((secret.as_str(), key.as_str()), ("s", "accesskey"));
         assert!(problem.contains("shorter than 8"), "{problem}");
         let missing: Credentials = CredentialsProblem::Missing { secret: "s".into() }.into();
-        assert_eq!(missing, Credentials::Missing { secret: "s".into() });
+        let Credentials::Missing { secret, fix } = missing else {
+            panic!("not Missing: {missing:?}");
+        };
+        assert_eq!(secret, "s");
+        assert!(fix.contains("keys 'accesskey' and 'secretkey'"), "{fix}");
     }
 
     #[test]

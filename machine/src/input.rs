@@ -69,8 +69,8 @@ pub enum Credentials {
     Ok { secret: String },
     /// No Secret is referenced: RustFS takes credentials from `spec.env` or its defaults.
     NotConfigured,
-    /// The referenced Secret does not exist (yet).
-    Missing { secret: String },
+    /// A referenced Secret does not exist (yet); `fix` says how to provide it.
+    Missing { secret: String, fix: String },
     /// The Secret exists but a key is absent or unusable; `problem` describes it without
     /// the value (e.g. "shorter than 8 characters").
     Invalid {

@@ -376,10 +376,9 @@ fn describe(
              RUSTFS_SECRET_KEY from spec.env, or its defaults"
                 .into()
         }
-        Input::CredentialsChecked(Credentials::Missing { secret }) => format!(
-            "Secret {secret} not found in the Tenant's namespace; create it with keys \
-             accesskey and secretkey"
-        ),
+        Input::CredentialsChecked(Credentials::Missing { secret, fix }) => {
+            format!("Secret {secret} not found in the Tenant's namespace: {fix}")
+        }
         Input::CredentialsChecked(Credentials::Invalid {
             secret,
             key,

@@ -310,8 +310,8 @@ fn check_transition(
         );
         let needles: Vec<String> = match input {
             Input::SpecChecked(Err(problems)) => problems.iter().map(|p| p.field.clone()).collect(),
-            Input::CredentialsChecked(machine::Credentials::Missing { secret }) => {
-                vec![secret.clone()]
+            Input::CredentialsChecked(machine::Credentials::Missing { secret, fix }) => {
+                vec![secret.clone(), fix.clone()]
             }
             Input::CredentialsChecked(machine::Credentials::Invalid {
                 secret,

@@ -14,6 +14,7 @@
 
 mod apply;
 mod events;
+pub mod prerequisites;
 pub mod status;
 
 use std::collections::{BTreeMap, BTreeSet};

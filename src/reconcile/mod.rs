@@ -109,6 +109,8 @@ pub async fn reconcile(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action,
 /// What one reconcile did, in order.
 struct Run {
     transitions: Vec<Transition>,
+    /// The TLS verdict when this reconcile checked the Secrets.
+    tls: Option<Result<crate::api::v1alpha1::TlsStatus, validate::secrets::SecretProblem>>,
     /// The rollout fed to the machine last, for `status.pools`.
     observed: Option<observe::Observation>,
     /// Why the reconcile stopped, which decides when the next one comes.
@@ -167,8 +169,20 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
     });
     let api: Api<Tenant> = Api::namespaced(ctx.client.clone(), tenant.namespace_or_default());
     let image = start.objects.image(&ctx.config.build);
+    let data_path = status::DataPath {
+        tls: run.tls.take().or_else(|| ctx.tls_verdict(tenant)),
+        default_credentials: validate::spec::uses_default_credentials(&tenant.spec),
+    };
     let written = effects::status::write(&api, tenant, |current| {
-        status::compute(current, &run.transitions, &observed, &image, now, trace_id)
+        status::compute(
+            current,
+            &run.transitions,
+            &observed,
+            &image,
+            &data_path,
+            now,
+            trace_id,
+        )
     })
     .await
     .context(WriteStatusSnafu)?;
@@ -247,6 +261,7 @@ async fn drive(
 ) -> Result<Run, Error> {
     let mut run = Run {
         transitions: Vec::new(),
+        tls: None,
         observed: None,
         requeue: Requeue::Resync,
     };
@@ -292,12 +307,7 @@ async fn drive(
         input = match phase.awaits() {
             Some(Await::SpecCheck) => spec_checked(start.tenant),
             Some(Await::CredentialsCheck) => {
-                match ctx.credentials(start.tenant).instrument(span).await {
-                    Ok(c) => Input::CredentialsChecked(c),
-                    Err(e) => Input::TransientError {
-                        message: format!("cannot read the credentials Secret: {e}"),
-                    },
-                }
+                secrets_checked(ctx, start, &mut run).instrument(span).await
             }
             Some(Await::ApplyOutcome) => outcome.into(),
             Some(Await::Rollout) => {
@@ -345,6 +355,33 @@ fn transition_span(t: &Transition) -> Span {
         set_span_error(&span, t.message.clone());
     }
     span
+}
+
+/// The CredentialsCheck step: first what must exist (the generated internode secret, the
+/// cert-manager Certificate), then the verdict on every Secret the pods read.
+async fn secrets_checked(ctx: &Context, start: &Start<'_>, run: &mut Run) -> Input {
+    let was_running = matches!(
+        start.status.phase,
+        Some(Phase::RollingOut | Phase::Ready | Phase::Degraded)
+    );
+    match effects::prerequisites::ensure(ctx, start.tenant, was_running).await {
+        Ok(Some(problem)) => return Input::CredentialsChecked(problem.into()),
+        Ok(None) => {}
+        Err(e) => {
+            return Input::TransientError {
+                message: format!("cannot create the Tenant's prerequisites: {e}"),
+            };
+        }
+    }
+    match ctx.credentials(start.tenant).await {
+        Ok(verdict) => {
+            run.tls = verdict.tls;
+            Input::CredentialsChecked(verdict.credentials)
+        }
+        Err(e) => Input::TransientError {
+            message: format!("cannot read a Secret the Tenant needs: {e}"),
+        },
+    }
 }
 
 fn spec_checked(tenant: &Tenant) -> Input {

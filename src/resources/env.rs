@@ -45,18 +45,40 @@ pub const RUSTFS_ACCESS_KEY: &str = "RUSTFS_ACCESS_KEY";
 /// Admin secret key.
 pub const RUSTFS_SECRET_KEY: &str = "RUSTFS_SECRET_KEY";
 
+/// Internode (RPC) secret, shared by every server.
+pub const RUSTFS_RPC_SECRET: &str = "RUSTFS_RPC_SECRET";
+/// Directory holding the TLS certificate, key and CA; HTTPS when set.
+pub const RUSTFS_TLS_PATH: &str = "RUSTFS_TLS_PATH";
+/// Re-read the certificate when it changes on disk.
+pub const RUSTFS_TLS_RELOAD_ENABLE: &str = "RUSTFS_TLS_RELOAD_ENABLE";
+/// RustFS's log level.
+pub const RUSTFS_OBS_LOGGER_LEVEL: &str = "RUSTFS_OBS_LOGGER_LEVEL";
+/// OTLP/HTTP endpoint for RustFS's own telemetry.
+pub const RUSTFS_OBS_ENDPOINT: &str = "RUSTFS_OBS_ENDPOINT";
+/// Keep logging to stdout when OTLP export is on.
+pub const RUSTFS_OBS_USE_STDOUT: &str = "RUSTFS_OBS_USE_STDOUT";
+
 /// Key of the access key in the `credsSecret` Secret.
 pub const CREDS_ACCESS_KEY: &str = "accesskey";
 /// Key of the secret key in the `credsSecret` Secret.
 pub const CREDS_SECRET_KEY: &str = "secretkey";
 
 /// Variables a user entry in `spec.env` can never override.
-pub const PROTECTED_ENV: &[&str] = &[RUSTFS_VOLUMES, RUSTFS_ADDRESS, RUSTFS_CONSOLE_ADDRESS];
+/// The internode secret and the TLS directory are protected too: every server must agree on
+/// them, and `spec.rpcSecret` / `spec.tls` set them.
+pub const PROTECTED_ENV: &[&str] = &[
+    RUSTFS_VOLUMES,
+    RUSTFS_ADDRESS,
+    RUSTFS_CONSOLE_ADDRESS,
+    RUSTFS_RPC_SECRET,
+    RUSTFS_TLS_PATH,
+];
 /// Credential variables; protected as well when `spec.credsSecret` is set.
 pub const CREDENTIAL_ENV: &[&str] = &[RUSTFS_ACCESS_KEY, RUSTFS_SECRET_KEY];
 
 /// `RUSTFS_VOLUMES`: one entry per pool, space-separated, with RustFS's three-dot ellipsis:
-/// `http://{tenant}-{pool}-{0...S-1}.{tenant}-hl.{ns}.svc.{domain}:9000{path}/rustfs{0...V-1}`.
+/// `http://{tenant}-{pool}-{0...S-1}.{tenant}-hl.{ns}.svc.{domain}:9000{path}/rustfs{0...V-1}`
+/// (`https://` when TLS is on: internode traffic follows the scheme).
 ///
 /// RustFS splits the value on spaces only and treats each entry as one pool, so every pool of
 /// the Tenant — one erasure-coded cluster — appears here, in `spec.pools` order.
@@ -65,6 +87,7 @@ pub fn rustfs_volumes(
     namespace: &str,
     cluster_domain: &str,
     pools: &[Pool],
+    scheme: &str,
 ) -> String {
     let domain = cluster_domain.trim_end_matches('.');
     let headless = names::headless_service(tenant);
@@ -72,7 +95,7 @@ pub fn rustfs_volumes(
         .iter()
         .map(|pool| {
             format!(
-                "http://{sts}-{{0...{last_server}}}.{headless}.{namespace}.svc.{domain}:{port}{path}/{dir}{{0...{last_volume}}}",
+                "{scheme}://{sts}-{{0...{last_server}}}.{headless}.{namespace}.svc.{domain}:{port}{path}/{dir}{{0...{last_volume}}}",
                 sts = names::stateful_set(tenant, &pool.name),
                 last_server = pool.servers - 1,
                 port = names::S3_PORT,
@@ -102,18 +125,35 @@ pub fn operator_env(
     spec: &TenantSpec,
     cluster_domain: &str,
 ) -> Vec<EnvVar> {
+    let tls = names::tls_secrets(tenant, spec).is_some();
+    let scheme = if tls { "https" } else { "http" };
+    // `:PORT` binds every address, IPv6 and IPv4, and falls back to IPv4 alone where the
+    // pod has no IPv6; `0.0.0.0:PORT` would be IPv4 only.
     let mut env = vec![
         value(
             RUSTFS_VOLUMES,
-            rustfs_volumes(tenant, namespace, cluster_domain, &spec.pools),
+            rustfs_volumes(tenant, namespace, cluster_domain, &spec.pools, scheme),
         ),
-        value(RUSTFS_ADDRESS, format!("0.0.0.0:{}", names::S3_PORT)),
-        value(
-            RUSTFS_CONSOLE_ADDRESS,
-            format!("0.0.0.0:{}", names::CONSOLE_PORT),
-        ),
+        value(RUSTFS_ADDRESS, format!(":{}", names::S3_PORT)),
+        value(RUSTFS_CONSOLE_ADDRESS, format!(":{}", names::CONSOLE_PORT)),
         value(RUSTFS_CONSOLE_ENABLE, "true".to_owned()),
     ];
+    // Never derived from the credentials: a credentials change must not split the cluster.
+    let rpc = names::rpc_secret_ref(tenant, spec);
+    env.push(from_secret(RUSTFS_RPC_SECRET, &rpc.name, &rpc.key));
+    if tls {
+        env.push(value(RUSTFS_TLS_PATH, names::TLS_MOUNT_PATH.to_owned()));
+        env.push(value(RUSTFS_TLS_RELOAD_ENABLE, "true".to_owned()));
+    }
+    let logging = spec.logging.clone().unwrap_or_default();
+    env.push(value(
+        RUSTFS_OBS_LOGGER_LEVEL,
+        logging.level.unwrap_or_default().to_string(),
+    ));
+    if let Some(endpoint) = logging.otlp_endpoint {
+        env.push(value(RUSTFS_OBS_ENDPOINT, endpoint));
+        env.push(value(RUSTFS_OBS_USE_STDOUT, "true".to_owned()));
+    }
     if let Some(secret) = &spec.creds_secret {
         // Values never pass through the operator: the kubelet resolves them.
         env.push(from_secret(
@@ -313,7 +353,7 @@ mod tests {
             .pool("p0", 4, 4)
             .build();
         assert_eq!(
-            rustfs_volumes("t", "ns", "cluster.local", &t.spec.pools),
+            rustfs_volumes("t", "ns", "cluster.local", &t.spec.pools, "http"),
             "http://t-p0-{0...3}.t-hl.ns.svc.cluster.local:9000/data/rustfs{0...3}"
         );
     }
@@ -326,7 +366,7 @@ mod tests {
             .pool("big", 8, 16)
             .build();
         assert_eq!(
-            rustfs_volumes("store", "prod", "cluster.local", &t.spec.pools),
+            rustfs_volumes("store", "prod", "cluster.local", &t.spec.pools, "http"),
             "http://store-fast-{0...3}.store-hl.prod.svc.cluster.local:9000/data/rustfs{0...1} \
              http://store-big-{0...7}.store-hl.prod.svc.cluster.local:9000/data/rustfs{0...15}"
         );
@@ -340,13 +380,13 @@ mod tests {
             .path("/mnt/disks")
             .build();
         assert_eq!(
-            rustfs_volumes("t", "ns", "corp.example", &t.spec.pools),
+            rustfs_volumes("t", "ns", "corp.example", &t.spec.pools, "http"),
             "http://t-p0-{0...1}.t-hl.ns.svc.corp.example:9000/mnt/disks/rustfs{0...1}"
         );
         // A trailing dot (absolute DNS name) does not leak into the URL before the port.
         assert_eq!(
-            rustfs_volumes("t", "ns", "corp.example.", &t.spec.pools),
-            rustfs_volumes("t", "ns", "corp.example", &t.spec.pools)
+            rustfs_volumes("t", "ns", "corp.example.", &t.spec.pools, "http"),
+            rustfs_volumes("t", "ns", "corp.example", &t.spec.pools, "http")
         );
     }
 
@@ -356,7 +396,7 @@ mod tests {
             .namespace("ns")
             .pool("p0", 1, 4)
             .build();
-        let v = rustfs_volumes("t", "ns", "cluster.local", &t.spec.pools);
+        let v = rustfs_volumes("t", "ns", "cluster.local", &t.spec.pools, "http");
         assert_eq!(
             v,
             "http://t-p0-{0...0}.t-hl.ns.svc.cluster.local:9000/data/rustfs{0...3}"
@@ -378,16 +418,18 @@ mod tests {
                 RUSTFS_VOLUMES,
                 RUSTFS_ADDRESS,
                 RUSTFS_CONSOLE_ADDRESS,
-                RUSTFS_CONSOLE_ENABLE
+                RUSTFS_CONSOLE_ENABLE,
+                RUSTFS_RPC_SECRET,
+                RUSTFS_OBS_LOGGER_LEVEL
             ]
         );
         assert_eq!(
             get(&merged.env, RUSTFS_ADDRESS).value.as_deref(),
-            Some("0.0.0.0:9000")
+            Some(":9000")
         );
         assert_eq!(
             get(&merged.env, RUSTFS_CONSOLE_ADDRESS).value.as_deref(),
-            Some("0.0.0.0:9001")
+            Some(":9001")
         );
         assert_eq!(
             get(&merged.env, RUSTFS_CONSOLE_ENABLE).value.as_deref(),
@@ -438,6 +480,8 @@ mod tests {
                 RUSTFS_ADDRESS,
                 RUSTFS_CONSOLE_ADDRESS,
                 RUSTFS_CONSOLE_ENABLE,
+                RUSTFS_RPC_SECRET,
+                RUSTFS_OBS_LOGGER_LEVEL,
                 "RUSTFS_UNSAFE_BYPASS_DISK_CHECK",
                 "A_LAST"
             ]
@@ -468,11 +512,11 @@ mod tests {
         );
         assert_eq!(
             get(&merged.env, RUSTFS_ADDRESS).value.as_deref(),
-            Some("0.0.0.0:9000")
+            Some(":9000")
         );
         assert_eq!(
             get(&merged.env, RUSTFS_CONSOLE_ADDRESS).value.as_deref(),
-            Some("0.0.0.0:9001")
+            Some(":9001")
         );
         assert_eq!(get(&merged.env, "KEEP").value.as_deref(), Some("1"));
         let ignored: Vec<_> = merged
@@ -583,11 +627,136 @@ mod tests {
                 RUSTFS_ADDRESS,
                 RUSTFS_CONSOLE_ADDRESS,
                 RUSTFS_CONSOLE_ENABLE,
+                RUSTFS_RPC_SECRET,
+                RUSTFS_OBS_LOGGER_LEVEL,
                 RUSTFS_ACCESS_KEY,
                 RUSTFS_SECRET_KEY,
                 "B",
                 "A"
             ]
         );
+    }
+
+    fn secret_ref(e: &EnvVar) -> (&str, &str) {
+        let r = e
+            .value_from
+            .as_ref()
+            .and_then(|v| v.secret_key_ref.as_ref())
+            .expect("from a Secret");
+        (r.name.as_str(), r.key.as_str())
+    }
+
+    #[test]
+    fn the_internode_secret_comes_from_the_generated_secret_or_spec_rpc_secret() {
+        let mut t = TenantBuilder::new("t")
+            .namespace("ns")
+            .pool("p0", 4, 1)
+            .build();
+        let env = container_env("t", "ns", &t.spec, "cluster.local").env;
+        assert_eq!(
+            secret_ref(get(&env, RUSTFS_RPC_SECRET)),
+            ("t-rpc-secret", "rpcsecret")
+        );
+        t.spec.rpc_secret = Some(crate::api::v1alpha1::SecretKeyRef {
+            name: "mine".into(),
+            key: "rpc".into(),
+        });
+        // A user entry cannot override it: every server must agree.
+        t.spec.env = vec![EnvVar {
+            name: RUSTFS_RPC_SECRET.into(),
+            value: Some("literal".into()),
+            value_from: None,
+        }];
+        let merged = container_env("t", "ns", &t.spec, "cluster.local");
+        assert_eq!(
+            secret_ref(get(&merged.env, RUSTFS_RPC_SECRET)),
+            ("mine", "rpc")
+        );
+        assert_eq!(merged.ignored.len(), 1);
+        assert_eq!(merged.ignored[0].reason, IgnoredReason::Protected);
+        // Changing the credentials Secret leaves it alone.
+        t.spec.creds_secret = Some(crate::api::v1alpha1::CredsSecretRef { name: "c2".into() });
+        let env = container_env("t", "ns", &t.spec, "cluster.local").env;
+        assert_eq!(secret_ref(get(&env, RUSTFS_RPC_SECRET)), ("mine", "rpc"));
+    }
+
+    #[test]
+    fn tls_switches_volumes_to_https_and_turns_on_reload() {
+        use crate::api::v1alpha1::{TlsMode, TlsSpec};
+        let mut t = TenantBuilder::new("t")
+            .namespace("ns")
+            .pool("p0", 4, 1)
+            .build();
+        let plain = container_env("t", "ns", &t.spec, "cluster.local").env;
+        assert!(
+            get(&plain, RUSTFS_VOLUMES)
+                .value
+                .as_deref()
+                .unwrap()
+                .starts_with("http://")
+        );
+        assert!(!names(&plain).contains(&RUSTFS_TLS_PATH));
+        t.spec.tls = Some(TlsSpec {
+            mode: TlsMode::Secret,
+            secret_name: Some("certs".into()),
+            ..TlsSpec::default()
+        });
+        let env = container_env("t", "ns", &t.spec, "cluster.local").env;
+        assert_eq!(
+            get(&env, RUSTFS_VOLUMES).value.as_deref(),
+            Some("https://t-p0-{0...3}.t-hl.ns.svc.cluster.local:9000/data/rustfs{0...0}")
+        );
+        assert_eq!(
+            get(&env, RUSTFS_TLS_PATH).value.as_deref(),
+            Some(names::TLS_MOUNT_PATH)
+        );
+        assert_eq!(
+            get(&env, RUSTFS_TLS_RELOAD_ENABLE).value.as_deref(),
+            Some("true")
+        );
+        // Mode disabled is plain HTTP even with a Secret named.
+        t.spec.tls.as_mut().unwrap().mode = TlsMode::Disabled;
+        let env = container_env("t", "ns", &t.spec, "cluster.local").env;
+        assert!(
+            get(&env, RUSTFS_VOLUMES)
+                .value
+                .as_deref()
+                .unwrap()
+                .starts_with("http://")
+        );
+    }
+
+    #[test]
+    fn logging_defaults_to_info_and_otlp_keeps_stdout() {
+        use crate::api::v1alpha1::{LogLevel, LoggingSpec};
+        let mut t = TenantBuilder::new("t")
+            .namespace("ns")
+            .pool("p0", 1, 1)
+            .build();
+        let env = container_env("t", "ns", &t.spec, "cluster.local").env;
+        assert_eq!(
+            get(&env, RUSTFS_OBS_LOGGER_LEVEL).value.as_deref(),
+            Some("info")
+        );
+        assert!(!names(&env).contains(&RUSTFS_OBS_ENDPOINT));
+        t.spec.logging = Some(LoggingSpec {
+            level: Some(LogLevel::Debug),
+            otlp_endpoint: Some("http://jaeger:4318".into()),
+        });
+        let env = container_env("t", "ns", &t.spec, "cluster.local").env;
+        assert_eq!(
+            get(&env, RUSTFS_OBS_LOGGER_LEVEL).value.as_deref(),
+            Some("debug")
+        );
+        assert_eq!(
+            get(&env, RUSTFS_OBS_ENDPOINT).value.as_deref(),
+            Some("http://jaeger:4318")
+        );
+        assert_eq!(
+            get(&env, RUSTFS_OBS_USE_STDOUT).value.as_deref(),
+            Some("true")
+        );
+        // No log directory: logs go to stdout only.
+        assert!(!names(&env).iter().any(|n| n.contains("LOG_DIRECTORY")));
     }
 }

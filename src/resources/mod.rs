@@ -19,6 +19,7 @@
 //! each, for effects that apply one thing at a time. Every object carries the Tenant's
 //! namespace, the standard [`labels`], and a controller owner reference to the Tenant.
 
+pub mod datapath;
 pub mod disruption;
 pub mod env;
 pub mod labels;
@@ -476,9 +477,13 @@ spec:
         );
         assert_eq!(
             c["env"][4]["valueFrom"]["secretKeyRef"]["name"],
+            "store-rpc-secret"
+        );
+        assert_eq!(
+            c["env"][6]["valueFrom"]["secretKeyRef"]["name"],
             "store-creds"
         );
-        assert_eq!(c["env"][6]["name"], "RUSTFS_UNSAFE_BYPASS_DISK_CHECK");
+        assert_eq!(c["env"][8]["name"], "RUSTFS_UNSAFE_BYPASS_DISK_CHECK");
         assert_eq!(c["resources"]["requests"]["memory"], "2Gi");
         assert_eq!(c["readinessProbe"]["httpGet"]["path"], "/health/ready");
         assert_eq!(c["volumeMounts"][1]["mountPath"], "/data/rustfs1");

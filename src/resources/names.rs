@@ -17,7 +17,7 @@
 //! The CRD bounds the Tenant name to 55 characters and Tenant + pool to 51, so every name
 //! below stays a valid DNS label (63 characters) — see `src/api/v1alpha1/tenant.rs`.
 
-use crate::api::v1alpha1::TenantSpec;
+use crate::api::v1alpha1::{SecretKeyRef, TenantSpec, TlsMode};
 
 /// S3 API port of RustFS (`RUSTFS_ADDRESS`).
 pub const S3_PORT: i32 = 9000;
@@ -88,6 +88,110 @@ pub fn volume_claim(tenant: &str, pool: &str, ordinal: i32, index: i32) -> Strin
 /// Where volume `index` is mounted: `<path>/rustfs<index>`.
 pub fn volume_mount_path(path: &str, index: i32) -> String {
     format!("{path}/{VOLUME_DIR_PREFIX}{index}")
+}
+
+/// Secret the operator generates with the internode secret when `spec.rpcSecret` is unset:
+/// `<tenant>-rpc-secret`.
+pub fn rpc_secret(tenant: &str) -> String {
+    format!("{tenant}-rpc-secret")
+}
+
+/// Key of the internode secret in [`rpc_secret`].
+pub const RPC_SECRET_KEY: &str = "rpcsecret";
+
+/// The Secret key the servers read the internode secret from: `spec.rpcSecret`, or the
+/// generated [`rpc_secret`].
+pub fn rpc_secret_ref(tenant: &str, spec: &TenantSpec) -> SecretKeyRef {
+    spec.rpc_secret.clone().unwrap_or_else(|| SecretKeyRef {
+        name: rpc_secret(tenant),
+        key: RPC_SECRET_KEY.to_owned(),
+    })
+}
+
+/// cert-manager Certificate of mode `certManager`, and the Secret it fills: `<tenant>-tls`.
+pub fn certificate(tenant: &str) -> String {
+    format!("{tenant}-tls")
+}
+
+/// Where the servers' certificate, key and CA are mounted (`RUSTFS_TLS_PATH`).
+pub const TLS_MOUNT_PATH: &str = "/opt/rustfs/tls";
+/// Pod volume of the certificate files.
+pub const TLS_VOLUME: &str = "tls";
+/// Pod volume of the writable `/tmp`.
+pub const TMP_VOLUME: &str = "tmp";
+
+/// The TLS Secret and the CA key the servers use, when TLS is on: `(secret, ca)`.
+pub fn tls_secrets(tenant: &str, spec: &TenantSpec) -> Option<(String, SecretKeyRef)> {
+    let tls = spec.tls.as_ref()?;
+    let secret = match tls.mode {
+        TlsMode::Disabled => return None,
+        TlsMode::Secret => tls.secret_name.clone()?,
+        TlsMode::CertManager => certificate(tenant),
+    };
+    let ca = tls.ca_secret.clone().unwrap_or_else(|| SecretKeyRef {
+        name: secret.clone(),
+        key: "ca.crt".to_owned(),
+    });
+    Some((secret, ca))
+}
+
+/// Every Secret a Tenant's pods read, by name: credentials, internode secret, TLS and CA.
+/// A change to any of them is re-checked at once.
+pub fn referenced_secrets(tenant: &str, spec: &TenantSpec) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(c) = &spec.creds_secret {
+        out.push(c.name.clone());
+    }
+    out.push(rpc_secret_ref(tenant, spec).name);
+    if let Some((secret, ca)) = tls_secrets(tenant, spec) {
+        out.push(secret);
+        out.push(ca.name);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Every DNS name a client or peer may use to reach the servers, for the certificate:
+/// the per-pod headless names (as wildcards, so a new pool needs no new certificate), the
+/// io and console Services, each short and fully qualified.
+pub fn tls_dns_names(tenant: &str, namespace: &str, cluster_domain: &str) -> Vec<String> {
+    let domain = cluster_domain.trim_end_matches('.');
+    let mut out = Vec::new();
+    for service in [io_service(tenant), console_service(tenant)] {
+        out.push(service.clone());
+        out.push(format!("{service}.{namespace}"));
+        out.push(format!("{service}.{namespace}.svc"));
+        out.push(format!("{service}.{namespace}.svc.{domain}"));
+    }
+    let headless = headless_service(tenant);
+    out.push(format!("*.{headless}.{namespace}.svc.{domain}"));
+    out.push(format!("*.{headless}.{namespace}.svc"));
+    out.push(format!("*.{headless}.{namespace}"));
+    out.push(format!("*.{headless}"));
+    out
+}
+
+/// The names a certificate must cover for the operator and the servers to work: each
+/// server's headless name, as in `RUSTFS_VOLUMES`, and the io Service's FQDN.
+pub fn tls_required_names(
+    tenant: &str,
+    namespace: &str,
+    cluster_domain: &str,
+    pools: &[crate::api::v1alpha1::Pool],
+) -> Vec<String> {
+    let domain = cluster_domain.trim_end_matches('.');
+    let headless = headless_service(tenant);
+    let mut out = vec![format!("{}.{namespace}.svc.{domain}", io_service(tenant))];
+    for pool in pools {
+        for ordinal in 0..pool.servers.max(0) {
+            out.push(format!(
+                "{}.{headless}.{namespace}.svc.{domain}",
+                pod(tenant, &pool.name, ordinal)
+            ));
+        }
+    }
+    out
 }
 
 /// The ServiceAccount the pods run as: the user's `serviceAccountName`, or [`service_account`].

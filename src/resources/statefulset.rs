@@ -31,9 +31,10 @@ use k8s_openapi::api::apps::v1::{
     StatefulSetUpdateStrategy,
 };
 use k8s_openapi::api::core::v1::{
-    Affinity, Capabilities, Container, ContainerPort, EnvVar, HTTPGetAction, PersistentVolumeClaim,
-    PersistentVolumeClaimSpec, PodAffinityTerm, PodAntiAffinity, PodSecurityContext, PodSpec,
-    PodTemplateSpec, Probe, SeccompProfile, SecurityContext, VolumeMount,
+    Affinity, Capabilities, Container, ContainerPort, EmptyDirVolumeSource, EnvVar, HTTPGetAction,
+    KeyToPath, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodAffinityTerm, PodAntiAffinity,
+    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ProjectedVolumeSource, SeccompProfile,
+    SecretProjection, SecurityContext, Volume, VolumeMount, VolumeProjection,
     VolumeResourceRequirements, WeightedPodAffinityTerm,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -48,6 +49,9 @@ use crate::api::v1alpha1::Pool;
 pub const LIVENESS_PATH: &str = "/health";
 /// Readiness endpoint of RustFS: storage, IAM and peers ready (503 otherwise).
 pub const READINESS_PATH: &str = "/health/ready";
+/// Size limit of the writable `/tmp` (RustFS writes temporary files during integrity checks
+/// and admin downloads); the root filesystem itself is read-only.
+pub const TMP_SIZE_LIMIT: &str = "1Gi";
 /// uid and gid of the user in the RustFS image.
 pub const RUSTFS_UID: i64 = 10001;
 /// Size of each volume when the Tenant gives no claim template (or no storage request).
@@ -133,12 +137,93 @@ fn pod_spec(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> P
         // named `rustfs` those collide with the RUSTFS_ prefix RustFS reads its settings from.
         enable_service_links: Some(false),
         containers: vec![container(owner, pool, ctx, env)],
+        volumes: Some(pod_volumes(owner)),
         ..PodSpec::default()
     }
 }
 
+/// The pod's own volumes (the drives come from the claim templates): a size-limited `/tmp`,
+/// and with TLS on the certificate files under the names RustFS looks for.
+fn pod_volumes(owner: &Owner) -> Vec<Volume> {
+    let mut volumes = vec![Volume {
+        name: names::TMP_VOLUME.to_owned(),
+        empty_dir: Some(EmptyDirVolumeSource {
+            medium: None,
+            size_limit: Some(Quantity(TMP_SIZE_LIMIT.to_owned())),
+        }),
+        ..Volume::default()
+    }];
+    if let Some((secret, ca)) = names::tls_secrets(owner.name(), &owner.tenant().spec) {
+        let item = |key: &str, path: &str| KeyToPath {
+            key: key.to_owned(),
+            path: path.to_owned(),
+            mode: None,
+        };
+        let project = |name: &str, items: Vec<KeyToPath>| VolumeProjection {
+            secret: Some(SecretProjection {
+                name: name.to_owned(),
+                items: Some(items),
+                optional: Some(false),
+            }),
+            ..VolumeProjection::default()
+        };
+        // RustFS reads rustfs_cert.pem / rustfs_key.pem, and trusts ca.crt for its peers;
+        // it does not know the Secret's tls.crt / tls.key names.
+        let mut sources = vec![project(
+            &secret,
+            vec![
+                item("tls.crt", "rustfs_cert.pem"),
+                item("tls.key", "rustfs_key.pem"),
+            ],
+        )];
+        if ca.name == secret {
+            sources[0]
+                .secret
+                .as_mut()
+                .and_then(|s| s.items.as_mut())
+                .expect("items set above")
+                .push(item(&ca.key, "ca.crt"));
+        } else {
+            sources.push(project(&ca.name, vec![item(&ca.key, "ca.crt")]));
+        }
+        volumes.push(Volume {
+            name: names::TLS_VOLUME.to_owned(),
+            projected: Some(ProjectedVolumeSource {
+                // Readable by the RustFS user only (through fsGroup).
+                default_mode: Some(0o440),
+                sources: Some(sources),
+            }),
+            ..Volume::default()
+        });
+    }
+    volumes
+}
+
+/// Where the pod volumes are mounted in the RustFS container.
+fn pod_volume_mounts(owner: &Owner) -> Vec<VolumeMount> {
+    let mut mounts = vec![VolumeMount {
+        name: names::TMP_VOLUME.to_owned(),
+        mount_path: "/tmp".to_owned(),
+        ..VolumeMount::default()
+    }];
+    if names::tls_secrets(owner.name(), &owner.tenant().spec).is_some() {
+        mounts.push(VolumeMount {
+            name: names::TLS_VOLUME.to_owned(),
+            mount_path: names::TLS_MOUNT_PATH.to_owned(),
+            read_only: Some(true),
+            ..VolumeMount::default()
+        });
+    }
+    mounts
+}
+
 fn container(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> Container {
     let spec = &owner.tenant().spec;
+    let scheme = if names::tls_secrets(owner.name(), spec).is_some() {
+        "HTTPS"
+    } else {
+        "HTTP"
+    };
     Container {
         name: names::CONTAINER.to_owned(),
         image: Some(
@@ -160,11 +245,12 @@ fn container(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> 
                     mount_path: names::volume_mount_path(&pool.persistence.path, i),
                     ..VolumeMount::default()
                 })
+                .chain(pod_volume_mounts(owner))
                 .collect(),
         ),
-        startup_probe: Some(startup_probe()),
-        liveness_probe: Some(liveness_probe()),
-        readiness_probe: Some(readiness_probe()),
+        startup_probe: Some(with_scheme(startup_probe(), scheme)),
+        liveness_probe: Some(with_scheme(liveness_probe(), scheme)),
+        readiness_probe: Some(with_scheme(readiness_probe(), scheme)),
         lifecycle: spec.lifecycle.clone(),
         security_context: Some(over_defaults(
             default_container_security_context(),
@@ -194,6 +280,15 @@ fn http_probe(path: &str) -> Probe {
         }),
         ..Probe::default()
     }
+}
+
+/// The probe over `scheme` (`HTTPS` when TLS is on; the kubelet does not verify the
+/// certificate).
+fn with_scheme(mut probe: Probe, scheme: &str) -> Probe {
+    if let Some(get) = probe.http_get.as_mut() {
+        get.scheme = Some(scheme.to_owned());
+    }
+    probe
 }
 
 /// Up to 5 minutes for the first `/health`: a fresh server may format its drives and wait for
@@ -286,6 +381,8 @@ pub fn default_container_security_context() -> SecurityContext {
             drop: Some(vec!["ALL".to_owned()]),
         }),
         run_as_non_root: Some(true),
+        // RustFS writes only to its drives and /tmp, both volumes.
+        read_only_root_filesystem: Some(true),
         seccomp_profile: Some(runtime_default_seccomp()),
         ..SecurityContext::default()
     }
@@ -754,7 +851,8 @@ mod tests {
             [
                 ("vol-0", "/mnt/d/rustfs0"),
                 ("vol-1", "/mnt/d/rustfs1"),
-                ("vol-2", "/mnt/d/rustfs2")
+                ("vol-2", "/mnt/d/rustfs2"),
+                ("tmp", "/tmp")
             ]
         );
         let claims: Vec<_> = spec(&sts)
@@ -765,8 +863,14 @@ mod tests {
             .map(|c| c.metadata.name.clone().unwrap())
             .collect();
         assert_eq!(claims, ["vol-0", "vol-1", "vol-2"]);
-        // Pod-level volumes are not declared: claim templates provide them.
-        assert_eq!(pod(&sts).volumes, None);
+        // The drives come from the claim templates; the pod declares only /tmp.
+        let volumes: Vec<&str> = pod(&sts)
+            .volumes
+            .iter()
+            .flatten()
+            .map(|v| v.name.as_str())
+            .collect();
+        assert_eq!(volumes, ["tmp"]);
     }
 
     #[test]
@@ -882,5 +986,140 @@ mod tests {
         // Both pools carry the whole cluster in RUSTFS_VOLUMES.
         let a = stateful_set(&owner, &t.spec.pools[0], &ctx);
         assert_eq!(rustfs(&a).env, rustfs(&b).env);
+    }
+
+    #[test]
+    fn the_root_filesystem_is_read_only_with_a_bounded_writable_tmp() {
+        let sts = render(&TenantBuilder::new("t").pool("p0", 1, 1).build());
+        let c = rustfs(&sts);
+        assert_eq!(
+            c.security_context
+                .as_ref()
+                .unwrap()
+                .read_only_root_filesystem,
+            Some(true)
+        );
+        let tmp = pod(&sts)
+            .volumes
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|v| v.name == "tmp")
+            .expect("tmp volume");
+        let dir = tmp.empty_dir.as_ref().expect("emptyDir");
+        assert_eq!(
+            dir.size_limit.as_ref().map(|q| q.0.as_str()),
+            Some(TMP_SIZE_LIMIT)
+        );
+        // A user may still turn it off field by field.
+        let mut t = TenantBuilder::new("t").pool("p0", 1, 1).build();
+        t.spec.container_security_context = Some(SecurityContext {
+            read_only_root_filesystem: Some(false),
+            ..SecurityContext::default()
+        });
+        let sts = render(&t);
+        let sc = rustfs(&sts).security_context.clone().unwrap();
+        assert_eq!(sc.read_only_root_filesystem, Some(false));
+        assert_eq!(
+            sc.allow_privilege_escalation,
+            Some(false),
+            "other defaults kept"
+        );
+    }
+
+    #[test]
+    fn tls_mounts_the_secret_under_rustfs_names_and_probes_use_https() {
+        use crate::api::v1alpha1::{SecretKeyRef, TlsMode, TlsSpec};
+        let mut t = TenantBuilder::new("t").pool("p0", 2, 1).build();
+        t.spec.tls = Some(TlsSpec {
+            mode: TlsMode::Secret,
+            secret_name: Some("certs".into()),
+            ..TlsSpec::default()
+        });
+        let sts = render(&t);
+        let volume = pod(&sts)
+            .volumes
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|v| v.name == names::TLS_VOLUME)
+            .cloned()
+            .expect("tls volume");
+        let items = |v: &Volume| -> Vec<(String, String, String)> {
+            v.projected
+                .as_ref()
+                .unwrap()
+                .sources
+                .as_ref()
+                .unwrap()
+                .iter()
+                .flat_map(|s| {
+                    let s = s.secret.as_ref().unwrap();
+                    s.items
+                        .as_ref()
+                        .unwrap()
+                        .iter()
+                        .map(|i| (s.name.clone(), i.key.clone(), i.path.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
+        let own = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());
+        assert_eq!(
+            items(&volume),
+            [
+                own("certs", "tls.crt", "rustfs_cert.pem"),
+                own("certs", "tls.key", "rustfs_key.pem"),
+                own("certs", "ca.crt", "ca.crt"),
+            ]
+        );
+        let c = rustfs(&sts);
+        assert!(
+            c.volume_mounts
+                .as_ref()
+                .unwrap()
+                .iter()
+                .any(|m| m.name == names::TLS_VOLUME
+                    && m.mount_path == names::TLS_MOUNT_PATH
+                    && m.read_only == Some(true))
+        );
+        for probe in [&c.liveness_probe, &c.readiness_probe, &c.startup_probe] {
+            let get = probe.as_ref().unwrap().http_get.as_ref().unwrap();
+            assert_eq!(get.scheme.as_deref(), Some("HTTPS"));
+        }
+        // A CA from another Secret is shipped as ca.crt too.
+        t.spec.tls.as_mut().unwrap().ca_secret = Some(SecretKeyRef {
+            name: "corp-ca".into(),
+            key: "root.pem".into(),
+        });
+        let sts = render(&t);
+        let volume = pod(&sts)
+            .volumes
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|v| v.name == names::TLS_VOLUME)
+            .cloned()
+            .unwrap();
+        assert_eq!(items(&volume)[2..], [own("corp-ca", "root.pem", "ca.crt")]);
+        // Without TLS, plain HTTP probes and no TLS volume.
+        t.spec.tls = None;
+        let sts = render(&t);
+        assert!(
+            pod(&sts)
+                .volumes
+                .as_ref()
+                .unwrap()
+                .iter()
+                .all(|v| v.name != names::TLS_VOLUME)
+        );
+        let get = rustfs(&sts)
+            .readiness_probe
+            .as_ref()
+            .unwrap()
+            .http_get
+            .clone()
+            .unwrap();
+        assert_eq!(get.scheme.as_deref(), Some("HTTP"));
     }
 }

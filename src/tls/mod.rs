@@ -430,6 +430,27 @@ pub fn validate_pair(
     })
 }
 
+/// The names of `required` that no DNS name of a certificate covers, in order. A wildcard
+/// `*.example.com` covers exactly one label (`a.example.com`, not `a.b.example.com` nor
+/// `example.com`); names compare case-insensitively, a trailing dot ignored.
+pub fn missing_names(dns_names: &[String], required: &[String]) -> Vec<String> {
+    let norm = |s: &str| s.trim_end_matches('.').to_ascii_lowercase();
+    let covers = |pattern: &str, name: &str| {
+        let (pattern, name) = (norm(pattern), norm(name));
+        match pattern.strip_prefix("*.") {
+            Some(suffix) => name
+                .split_once('.')
+                .is_some_and(|(first, rest)| !first.is_empty() && rest == suffix),
+            None => pattern == name,
+        }
+    };
+    required
+        .iter()
+        .filter(|name| !dns_names.iter().any(|p| covers(p, name)))
+        .cloned()
+        .collect()
+}
+
 /// [`validate_pair`] at the current system time.
 pub fn validate_pair_now(
     certificate_pem: &[u8],

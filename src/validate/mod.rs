@@ -5,9 +5,10 @@
 //!
 //! - [`spec`]: the Tenant's own semantics. It repeats the CRD's rules (the CRD installed in a
 //!   cluster may be older than the operator, or applied without its schema) and adds what the
-//!   schema cannot say: generated-name lengths, the multi-server credentials rule, env
+//!   schema cannot say: generated-name lengths, the TLS and logging rules, env
 //!   overrides, volume claim sizes.
 //! - [`credentials`]: the Secret named by `spec.credsSecret`.
+//! - [`secrets`]: the internode secret and the TLS certificate with its CA.
 //! - [`changes`]: changes to existing StatefulSets that Kubernetes would reject or that would
 //!   lose data, found by comparing the desired objects with the ones in the cluster.
 //!
@@ -16,6 +17,7 @@
 pub mod changes;
 pub mod credentials;
 pub mod quantity;
+pub mod secrets;
 pub mod spec;
 
 use std::fmt;

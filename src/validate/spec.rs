@@ -59,7 +59,73 @@ pub fn spec_problems(tenant: &Tenant) -> Vec<Problem> {
     check_pools(tenant, &mut out);
     check_env(tenant, &mut out);
     check_credentials_configured(tenant, &mut out);
+    check_data_path(tenant, &mut out);
     out
+}
+
+/// `spec.tls` and `spec.logging`: the CRD's rules, repeated.
+fn check_data_path(tenant: &Tenant, out: &mut Vec<Problem>) {
+    use crate::api::v1alpha1::TlsMode;
+    if let Some(tls) = &tenant.spec.tls {
+        let secret_mode = tls.mode == TlsMode::Secret;
+        let cm_mode = tls.mode == TlsMode::CertManager;
+        match (secret_mode, tls.secret_name.is_some()) {
+            (true, false) => out.push(Problem::new(
+                "spec.tls.secretName",
+                "required with mode 'secret': name a kubernetes.io/tls Secret in the Tenant's namespace",
+            )),
+            (false, true) => out.push(Problem::new(
+                "spec.tls.secretName",
+                "only used with mode 'secret': remove it, or set mode to 'secret'",
+            )),
+            _ => {}
+        }
+        match (cm_mode, tls.cert_manager.is_some()) {
+            (true, false) => out.push(Problem::new(
+                "spec.tls.certManager",
+                "required with mode 'certManager': give at least certManager.issuerRef.name",
+            )),
+            (false, true) => out.push(Problem::new(
+                "spec.tls.certManager",
+                "only used with mode 'certManager': remove it, or set mode to 'certManager'",
+            )),
+            _ => {}
+        }
+        if let Some(kind) = tls
+            .cert_manager
+            .as_ref()
+            .and_then(|c| c.issuer_ref.kind.as_deref())
+            && tls
+                .cert_manager
+                .as_ref()
+                .and_then(|c| c.issuer_ref.group.as_deref())
+                .is_none_or(|g| g == "cert-manager.io")
+            && kind != "Issuer"
+            && kind != "ClusterIssuer"
+        {
+            out.push(Problem::new(
+                "spec.tls.certManager.issuerRef.kind",
+                format!("'{kind}' is not a cert-manager issuer kind: use 'Issuer' or 'ClusterIssuer' (or set issuerRef.group for an external issuer)"),
+            ));
+        }
+    }
+    if let Some(endpoint) = tenant
+        .spec
+        .logging
+        .as_ref()
+        .and_then(|l| l.otlp_endpoint.as_deref())
+    {
+        let rest = endpoint
+            .strip_prefix("http://")
+            .or_else(|| endpoint.strip_prefix("https://"));
+        let host = rest.map(|r| r.split('/').next().unwrap_or_default());
+        if host.is_none_or(str::is_empty) || endpoint.chars().any(char::is_whitespace) {
+            out.push(Problem::new(
+                "spec.logging.otlpEndpoint",
+                format!("'{endpoint}' is not an http:// or https:// URL: use one such as 'http://jaeger-collector.observability:4318'"),
+            ));
+        }
+    }
 }
 
 fn check_tenant_name(tenant: &Tenant, out: &mut Vec<Problem>) {
@@ -369,42 +435,29 @@ fn check_credentials_configured(tenant: &Tenant, out: &mut Vec<Problem>) {
         }
         _ => {}
     }
+}
 
-    let servers: i64 = tenant
-        .spec
-        .pools
-        .iter()
-        .map(|p| i64::from(p.servers.max(0)))
-        .sum();
-    if servers <= 1 {
-        return;
+/// RustFS will run with its well-known default credentials: no `credsSecret`, and `spec.env`
+/// sets neither key or sets both to the default. Not an error (a dev Tenant may want it, and
+/// the internode secret no longer depends on them), but the status warns with the
+/// `DefaultCredentials` condition.
+pub fn uses_default_credentials(spec: &crate::api::v1alpha1::TenantSpec) -> bool {
+    if spec.creds_secret.is_some() {
+        return false;
     }
-    if is_absent(&access) {
-        out.push(Problem::new(
-            "spec.credsSecret",
-            format!(
-                "the Tenant has {servers} servers and no credentials; RustFS refuses to derive its internode secret from the default credentials, so the servers would never form a cluster: set spec.credsSecret to a Secret with keys 'accesskey' and 'secretkey' (at least {MIN_CREDENTIAL_LEN} characters each)"
-            ),
-        ));
-        return;
-    }
-    let is_default = |c: &EnvCredential| {
+    let access = env_credential(&spec.env, ENV_ACCESS_KEY);
+    let secret = env_credential(&spec.env, ENV_SECRET_KEY);
+    let default = |c: &EnvCredential| {
         matches!(
             c,
-            EnvCredential::Literal {
-                is_default: true,
-                ..
-            }
+            EnvCredential::Absent
+                | EnvCredential::Literal {
+                    is_default: true,
+                    ..
+                }
         )
     };
-    if is_default(&access) && is_default(&secret) {
-        out.push(Problem::new(
-            "spec.credsSecret",
-            format!(
-                "the Tenant has {servers} servers and spec.env sets the RustFS default credentials; RustFS refuses to derive its internode secret from them: set spec.credsSecret to a Secret with your own 'accesskey' and 'secretkey'"
-            ),
-        ));
-    }
+    default(&access) && default(&secret)
 }
 
 /// RFC 1035 label: what Service names must be.
@@ -720,25 +773,6 @@ mod tests {
             &["RUSTFS_SECRET_KEY is shorter"],
         ),
         (
-            "multi-server without credentials",
-            no_creds,
-            "spec.credsSecret",
-            &[
-                "4 servers and no credentials",
-                "internode secret",
-                "set spec.credsSecret",
-            ],
-        ),
-        (
-            "multi-server over two single-server pools",
-            |t| {
-                no_creds(t);
-                t.spec.pools = vec![pool("a", 1, 4), pool("b", 1, 4)]
-            },
-            "spec.credsSecret",
-            &["2 servers and no credentials", "set spec.credsSecret"],
-        ),
-        (
             "only access key in env",
             |t| {
                 no_creds(t);
@@ -759,18 +793,6 @@ mod tests {
             },
             "spec.env",
             &["RUSTFS_SECRET_KEY is set without RUSTFS_ACCESS_KEY"],
-        ),
-        (
-            "default credentials in env, multi-server",
-            |t| {
-                no_creds(t);
-                t.spec.env = vec![
-                    env("RUSTFS_ACCESS_KEY", "rustfsadmin"),
-                    env("RUSTFS_SECRET_KEY", "rustfsadmin"),
-                ]
-            },
-            "spec.credsSecret",
-            &["default credentials", "set spec.credsSecret"],
         ),
         (
             "unparseable storage",
@@ -811,6 +833,23 @@ mod tests {
         ("single server with default credentials", |t| {
             no_creds(t);
             t.spec.pools[0] = pool("pool-0", 1, 4)
+        }),
+        // The internode secret no longer derives from the credentials, so a cluster forms
+        // with the defaults (the status warns with DefaultCredentials).
+        ("multi-server without credentials", no_creds),
+        (
+            "multi-server over two single-server pools, no credentials",
+            |t| {
+                no_creds(t);
+                t.spec.pools = vec![pool("a", 1, 4), pool("b", 1, 4)]
+            },
+        ),
+        ("default credentials in env, multi-server", |t| {
+            no_creds(t);
+            t.spec.env = vec![
+                env("RUSTFS_ACCESS_KEY", "rustfsadmin"),
+                env("RUSTFS_SECRET_KEY", "rustfsadmin"),
+            ]
         }),
         ("2 servers x 2 volumes", |t| {
             t.spec.pools[0] = pool("pool-0", 2, 2)
@@ -912,6 +951,10 @@ mod tests {
         t.spec.creds_secret = None;
         t.spec.pools = vec![pool("a", 1, 2), pool("a", 17, 1)];
         t.spec.env = vec![env("RUSTFS_VOLUMES", "x")];
+        t.spec.logging = Some(crate::api::v1alpha1::LoggingSpec {
+            level: None,
+            otlp_endpoint: Some("jaeger:4318".into()),
+        });
         let fields: Vec<String> = validate_spec(&t)
             .unwrap_err()
             .into_iter()
@@ -925,7 +968,7 @@ mod tests {
                 "spec.pools[1].name",
                 "spec.pools[1].persistence.volumesPerServer",
                 "spec.env[0].name",
-                "spec.credsSecret",
+                "spec.logging.otlpEndpoint",
             ]
         );
     }

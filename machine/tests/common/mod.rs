@@ -61,6 +61,7 @@ pub fn sample(fact: Fact) -> Input {
         Fact::CredentialsNotConfigured => Input::CredentialsChecked(Credentials::NotConfigured),
         Fact::CredentialsMissing => Input::CredentialsChecked(Credentials::Missing {
             secret: "t-creds".into(),
+            fix: "create it with keys accesskey and secretkey".into(),
         }),
         Fact::CredentialsInvalid => Input::CredentialsChecked(Credentials::Invalid {
             secret: "t-creds".into(),
@@ -154,7 +155,7 @@ pub fn arb_credentials() -> impl Strategy<Value = Credentials> {
     prop_oneof![
         arb_text().prop_map(|secret| Credentials::Ok { secret }),
         Just(Credentials::NotConfigured),
-        arb_text().prop_map(|secret| Credentials::Missing { secret }),
+        (arb_text(), arb_text()).prop_map(|(secret, fix)| Credentials::Missing { secret, fix }),
         (
             arb_text(),
             prop::sample::select(vec!["accesskey", "secretkey"]),

@@ -7,12 +7,16 @@
 //! manifests. Everything the API server can check on its own is put into the schema
 //! (OpenAPI bounds and CEL rules); the rest lives in [`crate::validate`].
 
+mod datapath;
 mod pool;
 mod status;
 mod tenant;
 
+pub use datapath::{
+    CertManagerTls, IssuerRef, LogLevel, LoggingSpec, SecretKeyRef, TlsMode, TlsSpec,
+};
 pub use pool::{Persistence, Pool, SchedulingConfig};
-pub use status::{PoolState, PoolStatus, TenantStatus, TransitionRecord};
+pub use status::{PoolState, PoolStatus, TenantStatus, TlsStatus, TransitionRecord};
 pub use tenant::{
     CredsSecretRef, DEFAULT_IMAGE, ImagePullPolicy, PodManagementPolicy, Tenant, TenantSpec,
 };

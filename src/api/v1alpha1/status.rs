@@ -49,7 +49,9 @@ pub struct TenantStatus {
     pub available_replicas: i32,
 
     /// Standard conditions: `Ready`, `Progressing`, `Degraded`, and the step conditions
-    /// `SpecValid`, `CredentialsValid`, `ResourcesApplied`.
+    /// `SpecValid`, `CredentialsValid`, `ResourcesApplied`; `TlsReady` when TLS is on, and
+    /// the warning `DefaultCredentials` (True while RustFS runs with its well-known default
+    /// credentials).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["type"]))]
     pub conditions: Vec<Condition>,
@@ -67,6 +69,24 @@ pub struct TenantStatus {
     /// transition leads straight to its trace.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transitions: Vec<TransitionRecord>,
+
+    /// The serving certificate last checked, when TLS is on (condition `TlsReady`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsStatus>,
+}
+
+/// The servers' certificate as last checked. Public facts only: never key material.
+#[derive(JsonSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TlsStatus {
+    /// The Secret the certificate was read from.
+    pub secret: String,
+    /// End of the certificate's validity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<DateTime<Utc>>,
+    /// DNS names the certificate covers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_names: Vec<String>,
 }
 
 /// State of one pool, from its StatefulSet.

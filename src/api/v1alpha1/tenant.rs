@@ -12,7 +12,7 @@ use kube::KubeSchema;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Pool, TenantStatus};
+use super::{LoggingSpec, Pool, SecretKeyRef, TenantStatus, TlsSpec};
 
 /// The RustFS image used when neither the Tenant nor the operator's `--default-image` names one.
 pub const DEFAULT_IMAGE: &str = "rustfs/rustfs:1.0.1";
@@ -96,9 +96,27 @@ pub struct TenantSpec {
 
     /// Secret in the Tenant's namespace holding the admin credentials under the keys
     /// `accesskey` and `secretkey` (each at least 8 characters). Recommended for every
-    /// Tenant, required for a multi-server Tenant unless the credentials come from `env`.
+    /// Tenant: without it (or credentials in `env`) RustFS runs with its well-known default
+    /// credentials, and the status carries a `DefaultCredentials` warning. Changing it rolls
+    /// the pods; the cluster stays formed, since the internode secret does not depend on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creds_secret: Option<CredsSecretRef>,
+
+    /// Secret key holding the internode (RPC) secret all servers share
+    /// (`RUSTFS_RPC_SECRET`): at least 32 characters of UTF-8 text, not `rustfsadmin`. When
+    /// unset, the operator generates a random one once, in the Secret `<tenant>-rpc-secret`
+    /// (key `rpcsecret`, owned by the Tenant), and never rotates it. Changing it restarts
+    /// every server: they must all agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpc_secret: Option<SecretKeyRef>,
+
+    /// TLS for S3, the console and internode traffic. Disabled when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsSpec>,
+
+    /// RustFS's own logs (JSON on stdout) and OTLP export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<LoggingSpec>,
 
     /// ServiceAccount the pods run as. When unset, the operator creates `<tenant>-sa` with a
     /// Role and RoleBinding. When set, the account must exist (see `createServiceAccountRbac`).

@@ -68,6 +68,33 @@ pub fn usual(seen: &Seen) -> Reply {
     }
 }
 
+/// A GET of an object an earlier POST created answers with it, as stored.
+fn created(seen: &Seen, earlier: &[Seen]) -> Option<Reply> {
+    if seen.method != "GET" {
+        return None;
+    }
+    let (collection, name) = seen.path.rsplit_once('/')?;
+    earlier
+        .iter()
+        .rev()
+        .find(|e| e.method == "POST" && e.path == collection && e.body["metadata"]["name"] == name)
+        .map(|e| {
+            let mut stored = e.body.clone();
+            stored["metadata"]["resourceVersion"] = json!("1");
+            (200, stored)
+        })
+}
+
+/// A generated internode secret as the cache would hold it, so a reconcile of a Tenant
+/// created before does not create one.
+pub fn rpc_secret_meta(tenant: &str, namespace: &str) -> PartialObjectMeta<Secret> {
+    let mut meta = PartialObjectMeta::<Secret>::default();
+    meta.metadata.name = Some(crate::resources::names::rpc_secret(tenant));
+    meta.metadata.namespace = Some(namespace.to_owned());
+    meta.metadata.resource_version = Some("1".to_owned());
+    meta
+}
+
 /// A Kubernetes `Status` error answer.
 pub fn failure(code: u16, reason: &str) -> Reply {
     (
@@ -116,7 +143,9 @@ impl ApiServer {
                 let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
                 let now = Seen { method, path, body };
                 let earlier = log.lock().unwrap().clone();
-                let (code, answer) = rule(&now, &earlier).unwrap_or_else(|| usual(&now));
+                let (code, answer) = rule(&now, &earlier)
+                    .or_else(|| created(&now, &earlier))
+                    .unwrap_or_else(|| usual(&now));
                 log.lock().unwrap().push(now);
                 let response = Response::builder()
                     .status(code)
@@ -175,6 +204,10 @@ impl Caches {
             role_bindings: Writer::new(()),
             secrets: Writer::new(()),
         }
+    }
+
+    pub fn secret_meta(&mut self, meta: PartialObjectMeta<Secret>) {
+        put(&mut self.secrets, meta);
     }
 
     pub fn stateful_set(&mut self, sts: StatefulSet) {

@@ -324,3 +324,149 @@ async fn a_status_conflict_with_a_new_generation_is_left_to_the_next_reconcile()
         "no write for the old spec after the conflict"
     );
 }
+
+/// The POSTs that created Secrets, by name.
+fn created_secrets(server: &ApiServer) -> Vec<Value> {
+    server
+        .seen()
+        .into_iter()
+        .filter(|s| s.method == "POST" && s.path.ends_with("/secrets"))
+        .map(|s| s.body)
+        .collect()
+}
+
+fn events(server: &ApiServer) -> Vec<Value> {
+    server
+        .seen()
+        .into_iter()
+        .filter(|s| s.method == "POST" && s.path.contains("/events"))
+        .map(|s| s.body)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_new_tenant_gets_a_generated_internode_secret_whose_value_goes_nowhere_else() {
+    let (result, _, server) = run(tenant(), Caches::empty(), no_rule).await;
+    result.expect("reconcile");
+    let created = created_secrets(&server);
+    assert_eq!(created.len(), 1, "{created:?}");
+    let value = created[0]["stringData"]["rpcsecret"]
+        .as_str()
+        .expect("value under rpcsecret")
+        .to_owned();
+    assert_eq!(value.len(), 64);
+    assert_eq!(created[0]["metadata"]["name"], "t-rpc-secret");
+    assert_eq!(
+        created[0]["metadata"]["ownerReferences"][0]["controller"],
+        true
+    );
+    assert_eq!(written(&server)["phase"], "Ready");
+    // The value appears in that one request and nowhere else: not in the status, events,
+    // applies or any other body.
+    let others: Vec<Value> = server
+        .seen()
+        .into_iter()
+        .filter(|s| !(s.method == "POST" && s.path.ends_with("/secrets")))
+        .map(|s| s.body)
+        .collect();
+    let text = serde_json::to_string(&others).unwrap();
+    assert!(!text.contains(&value), "the internode secret leaked");
+    // Every pod reads it by reference.
+    assert!(text.contains("\"name\":\"RUSTFS_RPC_SECRET\",\"valueFrom\":{\"secretKeyRef\":{\"key\":\"rpcsecret\",\"name\":\"t-rpc-secret\""));
+    let normal: Vec<Value> = events(&server)
+        .into_iter()
+        .filter(|e| e["reason"] == "RpcSecretCreated")
+        .collect();
+    assert_eq!(normal.len(), 1);
+    assert_eq!(normal[0]["type"], "Normal");
+}
+
+#[tokio::test]
+async fn an_existing_internode_secret_is_never_overwritten() {
+    let mut caches = Caches::empty();
+    caches.secret_meta(mock::rpc_secret_meta("t", "default"));
+    let rule = |s: &Seen, _: &[Seen]| {
+        (s.method == "GET" && s.path.ends_with("/secrets/t-rpc-secret")).then(|| {
+            (
+                200,
+                json!({"apiVersion": "v1", "kind": "Secret",
+                       "metadata": {"name": "t-rpc-secret", "namespace": "default", "resourceVersion": "1"},
+                       "stringData": {"rpcsecret": "k".repeat(40)}}),
+            )
+        })
+    };
+    let (result, _, server) = run(tenant(), caches, rule).await;
+    result.expect("reconcile");
+    assert!(created_secrets(&server).is_empty());
+    assert!(
+        !server
+            .seen()
+            .iter()
+            .any(|s| s.path.contains("/secrets/t-rpc-secret") && s.is_write()),
+        "the operator wrote to an existing internode secret"
+    );
+    assert_eq!(written(&server)["phase"], "Ready");
+}
+
+#[tokio::test]
+async fn a_deleted_internode_secret_of_a_running_tenant_is_recreated_with_a_warning() {
+    // Ready before, with a new generation so the reconcile passes the checks.
+    let mut running = tenant();
+    running.status = Some(crate::api::v1alpha1::TenantStatus {
+        phase: Some(machine::Phase::Ready),
+        observed_generation: Some(1),
+        ..Default::default()
+    });
+    running.metadata.generation = Some(2);
+    let (result, _, server) = run(running, Caches::empty(), no_rule).await;
+    result.expect("reconcile");
+    assert_eq!(created_secrets(&server).len(), 1);
+    let warning = events(&server)
+        .into_iter()
+        .find(|e| e["reason"] == "RpcSecretRecreated")
+        .expect("a warning event");
+    assert_eq!(warning["type"], "Warning");
+    let note = warning["note"].as_str().unwrap();
+    assert!(note.contains("restart every server"), "{note}");
+}
+
+#[tokio::test]
+async fn a_short_user_internode_secret_fails_naming_the_secret_and_key() {
+    let mut t = tenant();
+    t.spec.rpc_secret = Some(crate::api::v1alpha1::SecretKeyRef {
+        name: "mine".into(),
+        key: "rpc".into(),
+    });
+    let rule = |s: &Seen, _: &[Seen]| {
+        (s.method == "GET" && s.path.ends_with("/secrets/mine")).then(|| {
+            (
+                200,
+                json!({"apiVersion": "v1", "kind": "Secret",
+                       "metadata": {"name": "mine", "namespace": "default", "resourceVersion": "3"},
+                       "stringData": {"rpc": "tiny-value"}}),
+            )
+        })
+    };
+    let (result, _, server) = run(t, Caches::empty(), rule).await;
+    assert_failed(&result, ErrorClass::Credentials);
+    assert!(
+        created_secrets(&server).is_empty(),
+        "no generated secret with spec.rpcSecret"
+    );
+    let status = written(&server);
+    assert_eq!(status["reason"], "CredentialsInvalid");
+    let message = status["message"].as_str().unwrap();
+    assert!(
+        message.contains("'mine'") || message.contains("mine"),
+        "{message}"
+    );
+    assert!(
+        message.contains("rpc") && message.contains("shorter than 32"),
+        "{message}"
+    );
+    assert!(
+        !serde_json::to_string(&server.seen().iter().map(|s| &s.body).collect::<Vec<_>>())
+            .unwrap()
+            .contains("tiny-value")
+    );
+}

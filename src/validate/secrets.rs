@@ -1,0 +1,263 @@
+// Copyright 2026 The rustfs-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+//! The data path's Secrets: the internode (RPC) secret, and the TLS certificate with its CA.
+//! Errors name the Secret, the key and the fix, never a value; a TLS verdict keeps only
+//! public facts of the certificate (names, expiry).
+
+use chrono::{DateTime, Utc};
+use k8s_openapi::api::core::v1::Secret;
+use snafu::Snafu;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use crate::api::v1alpha1::TlsStatus;
+use crate::tls;
+
+/// Minimum length, in characters, of the internode secret.
+pub const MIN_RPC_SECRET_LEN: usize = 32;
+/// The value RustFS refuses as internode secret (its default credential).
+pub const RUSTFS_DEFAULT_SECRET: &str = "rustfsadmin";
+/// Keys of a `kubernetes.io/tls` Secret.
+pub const TLS_CERT_KEY: &str = "tls.crt";
+/// See [`TLS_CERT_KEY`].
+pub const TLS_KEY_KEY: &str = "tls.key";
+/// How many missing names a message lists before it says "and N more".
+const LISTED: usize = 4;
+
+/// What is wrong with a data-path Secret. Holds names and public facts only.
+#[derive(Debug, Clone, PartialEq, Eq, Snafu)]
+pub enum SecretProblem {
+    /// The Secret does not exist.
+    #[snafu(display("Secret '{secret}' does not exist in the Tenant's namespace: {fix}"))]
+    Missing {
+        /// Name of the Secret.
+        secret: String,
+        /// What to do.
+        fix: String,
+    },
+    /// The Secret lacks a key.
+    #[snafu(display("Secret '{secret}' has no key '{key}': {fix}"))]
+    MissingKey {
+        /// Name of the Secret.
+        secret: String,
+        /// The missing key.
+        key: String,
+        /// What to do.
+        fix: String,
+    },
+    /// The value is unusable; `problem` says why without the value.
+    #[snafu(display("Secret '{secret}' key '{key}': {problem}"))]
+    Invalid {
+        /// Name of the Secret.
+        secret: String,
+        /// The offending key.
+        key: String,
+        /// What is wrong and how to fix it.
+        problem: String,
+    },
+}
+
+impl SecretProblem {
+    /// The Secret concerned.
+    pub fn secret(&self) -> &str {
+        match self {
+            Self::Missing { secret, .. }
+            | Self::MissingKey { secret, .. }
+            | Self::Invalid { secret, .. } => secret,
+        }
+    }
+}
+
+/// The value of `key`: `stringData` wins over `data`, as when the API server stores it.
+fn value<'a>(secret: &'a Secret, key: &str) -> Option<&'a [u8]> {
+    secret
+        .string_data
+        .as_ref()
+        .and_then(|m| m.get(key))
+        .map(|s| s.as_bytes())
+        .or_else(|| {
+            secret
+                .data
+                .as_ref()
+                .and_then(|m| m.get(key))
+                .map(|b| b.0.as_slice())
+        })
+}
+
+/// Checks the internode secret at `name`/`key`: present, UTF-8, at least
+/// [`MIN_RPC_SECRET_LEN`] characters after trimming (RustFS trims), not RustFS's default.
+pub fn check_rpc_secret(
+    secret: Option<&Secret>,
+    name: &str,
+    key: &str,
+    generated: bool,
+) -> Result<(), SecretProblem> {
+    let Some(secret) = secret else {
+        let fix = if generated {
+            "the operator creates it; if this persists, check that the operator may create Secrets"
+                .to_owned()
+        } else {
+            format!(
+                "create it with key '{key}' holding at least {MIN_RPC_SECRET_LEN} random characters (e.g. `openssl rand -hex 32`), or remove spec.rpcSecret to let the operator generate one"
+            )
+        };
+        return MissingSnafu { secret: name, fix }.fail();
+    };
+    let bytes = value(secret, key).ok_or_else(|| SecretProblem::MissingKey {
+        secret: name.to_owned(),
+        key: key.to_owned(),
+        fix: "add the key, or point spec.rpcSecret.key at the key that holds the secret".into(),
+    })?;
+    let invalid = |problem: String| SecretProblem::Invalid {
+        secret: name.to_owned(),
+        key: key.to_owned(),
+        problem,
+    };
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| invalid("is not valid UTF-8 text: store it as plain text".into()))?
+        .trim();
+    if text.chars().count() < MIN_RPC_SECRET_LEN {
+        return Err(invalid(format!(
+            "is shorter than {MIN_RPC_SECRET_LEN} characters: set a longer random value (e.g. `openssl rand -hex 32`)"
+        )));
+    }
+    if text == RUSTFS_DEFAULT_SECRET {
+        return Err(invalid(format!(
+            "is RustFS's default '{RUSTFS_DEFAULT_SECRET}', which it refuses: set a random value"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks the servers' certificate: the TLS Secret's `tls.crt` and `tls.key` form a valid
+/// pair at `now`, the certificate covers every name in `required`, and the CA at
+/// `ca_name`/`ca_key` holds certificates, one of which issued the leaf (or is the leaf).
+#[allow(clippy::too_many_arguments)]
+pub fn check_tls(
+    secret: Option<&Secret>,
+    name: &str,
+    ca_secret: Option<&Secret>,
+    ca_name: &str,
+    ca_key: &str,
+    required: &[String],
+    now: DateTime<Utc>,
+    fix_missing: &str,
+) -> Result<TlsStatus, SecretProblem> {
+    let Some(secret) = secret else {
+        return MissingSnafu {
+            secret: name,
+            fix: fix_missing,
+        }
+        .fail();
+    };
+    let get = |key: &str| {
+        value(secret, key).ok_or_else(|| SecretProblem::MissingKey {
+            secret: name.to_owned(),
+            key: key.to_owned(),
+            fix: "a kubernetes.io/tls Secret holds the PEM certificate chain in 'tls.crt' and the private key in 'tls.key'".into(),
+        })
+    };
+    let (cert_pem, key_pem) = (get(TLS_CERT_KEY)?, get(TLS_KEY_KEY)?);
+    let invalid = |key: &str, problem: String| SecretProblem::Invalid {
+        secret: name.to_owned(),
+        key: key.to_owned(),
+        problem,
+    };
+    let summary = tls::validate_pair(cert_pem, key_pem, now)
+        .map_err(|e| invalid(TLS_CERT_KEY, e.to_string()))?;
+    let missing = tls::missing_names(&summary.dns_names, required);
+    if !missing.is_empty() {
+        let mut listed = missing
+            .iter()
+            .take(LISTED)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if missing.len() > LISTED {
+            listed.push_str(&format!(" and {} more", missing.len() - LISTED));
+        }
+        return Err(invalid(
+            TLS_CERT_KEY,
+            format!(
+                "the certificate does not cover {listed}: reissue it with these DNS names (wildcards such as '*.<tenant>-hl.<namespace>.svc.<domain>' cover every server)"
+            ),
+        ));
+    }
+
+    // The CA the servers will trust for each other.
+    let ca_fix = if ca_name == name {
+        "add the CA certificate under 'ca.crt', or set spec.tls.caSecret (for a self-signed certificate: this Secret's 'tls.crt')".to_owned()
+    } else {
+        "add the CA certificate (PEM) under that key, or point spec.tls.caSecret at it".to_owned()
+    };
+    let Some(ca_secret) = ca_secret else {
+        return MissingSnafu {
+            secret: ca_name,
+            fix: ca_fix,
+        }
+        .fail();
+    };
+    let ca_pem = value(ca_secret, ca_key).ok_or_else(|| SecretProblem::MissingKey {
+        secret: ca_name.to_owned(),
+        key: ca_key.to_owned(),
+        fix: ca_fix.clone(),
+    })?;
+    if !issued_by(cert_pem, ca_pem) {
+        return Err(SecretProblem::Invalid {
+            secret: ca_name.to_owned(),
+            key: ca_key.to_owned(),
+            problem: format!(
+                "holds no certificate that signed the servers' certificate in Secret '{name}': the servers could not verify each other; ship the issuing CA"
+            ),
+        });
+    }
+    Ok(TlsStatus {
+        secret: name.to_owned(),
+        not_after: Some(summary.not_after),
+        dns_names: summary.dns_names,
+    })
+}
+
+/// Whether a certificate in `ca_pem` signed the first certificate of `chain_pem` (or is it).
+fn issued_by(chain_pem: &[u8], ca_pem: &[u8]) -> bool {
+    let ders = |input: &[u8]| -> Vec<Vec<u8>> {
+        pem::parse_many(input)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.tag() == "CERTIFICATE")
+            .map(|p| p.into_contents())
+            .collect()
+    };
+    let chain = ders(chain_pem);
+    let Some(leaf_der) = chain.first() else {
+        return false;
+    };
+    let Ok((_, leaf)) = X509Certificate::from_der(leaf_der) else {
+        return false;
+    };
+    // The leaf, or an intermediate shipped with it, must be signed by a CA certificate.
+    let cas = ders(ca_pem);
+    let parsed: Vec<X509Certificate<'_>> = cas
+        .iter()
+        .filter_map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c))
+        .collect();
+    let intermediates: Vec<X509Certificate<'_>> = chain[1..]
+        .iter()
+        .filter_map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c))
+        .collect();
+    let signed = |cert: &X509Certificate<'_>, by: &X509Certificate<'_>| {
+        cert.issuer() == by.subject() && cert.verify_signature(Some(by.public_key())).is_ok()
+    };
+    cas.iter().any(|d| d == leaf_der)
+        || parsed.iter().any(|ca| {
+            signed(&leaf, ca)
+                || intermediates
+                    .iter()
+                    .any(|i| signed(&leaf, i) && signed(i, ca))
+        })
+}
+
+/// The certificate expires within `window` of `now`: time to warn.
+pub fn expires_soon(status: &TlsStatus, now: DateTime<Utc>, window: chrono::Duration) -> bool {
+    status.not_after.is_some_and(|t| t - now <= window)
+}
