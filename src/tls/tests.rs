@@ -1178,3 +1178,37 @@ fn dotted_oids_and_labels_are_rendered_safely() {
         format!("{}...", "X".repeat(40))
     );
 }
+
+#[test]
+fn missing_names_honours_single_label_wildcards() {
+    let have = vec![
+        "*.t-hl.ns.svc.cluster.local".to_owned(),
+        "T-IO.ns.svc.cluster.local.".to_owned(),
+    ];
+    let want = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        missing_names(
+            &have,
+            &want(&[
+                "t-p0-0.t-hl.ns.svc.cluster.local",
+                "t-io.ns.svc.cluster.local",
+            ])
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        missing_names(
+            &have,
+            &want(&[
+                "a.b.t-hl.ns.svc.cluster.local",
+                "t-hl.ns.svc.cluster.local",
+                "t-console.ns.svc.cluster.local",
+            ])
+        ),
+        want(&[
+            "a.b.t-hl.ns.svc.cluster.local",
+            "t-hl.ns.svc.cluster.local",
+            "t-console.ns.svc.cluster.local",
+        ])
+    );
+}

@@ -261,3 +261,268 @@ fn issued_by(chain_pem: &[u8], ca_pem: &[u8]) -> bool {
 pub fn expires_soon(status: &TlsStatus, now: DateTime<Utc>, window: chrono::Duration) -> bool {
     status.not_after.is_some_and(|t| t - now <= window)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::TimeZone;
+    use rcgen::{CertificateParams, Issuer, KeyPair, date_time_ymd};
+
+    use super::*;
+
+    fn secret(pairs: &[(&str, &str)]) -> Secret {
+        Secret {
+            string_data: Some(
+                pairs
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect::<BTreeMap<_, _>>(),
+            ),
+            ..Secret::default()
+        }
+    }
+
+    #[test]
+    fn rpc_secret_rules_name_the_secret_and_key_never_the_value() {
+        let long = "f".repeat(40);
+        assert_eq!(
+            check_rpc_secret(Some(&secret(&[("k", &long)])), "s", "k", false),
+            Ok(())
+        );
+        let missing = check_rpc_secret(None, "s", "k", false).unwrap_err();
+        assert!(
+            missing.to_string().contains("'s'") && missing.to_string().contains("openssl rand")
+        );
+        let generated = check_rpc_secret(None, "s", "k", true).unwrap_err();
+        assert!(generated.to_string().contains("the operator creates it"));
+        let no_key =
+            check_rpc_secret(Some(&secret(&[("other", &long)])), "s", "k", false).unwrap_err();
+        assert!(matches!(no_key, SecretProblem::MissingKey { ref key, .. } if key == "k"));
+        let short =
+            check_rpc_secret(Some(&secret(&[("k", "0123456789")])), "s", "k", false).unwrap_err();
+        assert!(short.to_string().contains("shorter than 32"), "{short}");
+        assert!(!short.to_string().contains("0123456789"));
+        // Trimmed as RustFS trims: whitespace does not count.
+        let padded = format!("  {}  ", "a".repeat(31));
+        assert!(check_rpc_secret(Some(&secret(&[("k", &padded)])), "s", "k", false).is_err());
+        // Not text at all.
+        let mut bytes = Secret::default();
+        bytes.data = Some(BTreeMap::from([(
+            "k".to_owned(),
+            k8s_openapi::ByteString(vec![0xff, 0xfe]),
+        )]));
+        let not_utf8 = check_rpc_secret(Some(&bytes), "s", "k", false).unwrap_err();
+        assert!(not_utf8.to_string().contains("UTF-8"));
+    }
+
+    struct Pki {
+        ca_pem: String,
+        issuer: Issuer<'static, KeyPair>,
+    }
+
+    fn pki() -> Pki {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.not_before = date_time_ymd(2030, 1, 1);
+        params.not_after = date_time_ymd(2032, 1, 1);
+        let ca = params.self_signed(&key).unwrap();
+        Pki {
+            ca_pem: ca.pem(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    fn leaf(pki: &Pki, names: &[&str]) -> (String, String) {
+        let key = KeyPair::generate().unwrap();
+        let mut params =
+            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .unwrap();
+        params.not_before = date_time_ymd(2030, 1, 1);
+        params.not_after = date_time_ymd(2031, 1, 1);
+        let cert = params.signed_by(&key, &pki.issuer).unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2030, 6, 1, 0, 0, 0).unwrap()
+    }
+
+    fn required() -> Vec<String> {
+        vec![
+            "t-io.ns.svc.cluster.local".into(),
+            "t-p0-0.t-hl.ns.svc.cluster.local".into(),
+            "t-p0-1.t-hl.ns.svc.cluster.local".into(),
+        ]
+    }
+
+    fn check(
+        s: &Secret,
+        ca: Option<&Secret>,
+        ca_name: &str,
+        ca_key: &str,
+    ) -> Result<TlsStatus, SecretProblem> {
+        check_tls(
+            Some(s),
+            "certs",
+            ca,
+            ca_name,
+            ca_key,
+            &required(),
+            now(),
+            "create it",
+        )
+    }
+
+    #[test]
+    fn a_ca_signed_certificate_covering_every_server_passes_with_its_facts() {
+        let pki = pki();
+        let (cert, key) = leaf(
+            &pki,
+            &["t-io.ns.svc.cluster.local", "*.t-hl.ns.svc.cluster.local"],
+        );
+        let s = secret(&[
+            ("tls.crt", &cert),
+            ("tls.key", &key),
+            ("ca.crt", &pki.ca_pem),
+        ]);
+        let status = check(&s, Some(&s), "certs", "ca.crt").unwrap();
+        assert_eq!(status.secret, "certs");
+        assert_eq!(status.dns_names.len(), 2);
+        assert_eq!(
+            status.not_after,
+            Some(Utc.with_ymd_and_hms(2031, 1, 1, 0, 0, 0).unwrap())
+        );
+    }
+
+    #[test]
+    fn missing_names_are_listed() {
+        let pki = pki();
+        let (cert, key) = leaf(
+            &pki,
+            &[
+                "t-io.ns.svc.cluster.local",
+                "t-p0-0.t-hl.ns.svc.cluster.local",
+            ],
+        );
+        let s = secret(&[
+            ("tls.crt", &cert),
+            ("tls.key", &key),
+            ("ca.crt", &pki.ca_pem),
+        ]);
+        let e = check(&s, Some(&s), "certs", "ca.crt")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("does not cover t-p0-1.t-hl.ns.svc.cluster.local"),
+            "{e}"
+        );
+        assert!(!e.contains("t-p0-0.t-hl"), "{e}");
+    }
+
+    #[test]
+    fn a_ca_that_did_not_sign_the_certificate_is_refused() {
+        let (pki, other) = (pki(), pki());
+        let (cert, key) = leaf(
+            &pki,
+            &["t-io.ns.svc.cluster.local", "*.t-hl.ns.svc.cluster.local"],
+        );
+        let s = secret(&[
+            ("tls.crt", &cert),
+            ("tls.key", &key),
+            ("ca.crt", &other.ca_pem),
+        ]);
+        let e = check(&s, Some(&s), "certs", "ca.crt")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("signed the servers' certificate"), "{e}");
+        // The right CA from another Secret passes.
+        let ca = secret(&[("root.pem", &pki.ca_pem)]);
+        assert!(check(&s, Some(&ca), "corp-ca", "root.pem").is_ok());
+    }
+
+    #[test]
+    fn a_missing_ca_and_missing_keys_say_what_to_add() {
+        let pki = pki();
+        let (cert, key) = leaf(
+            &pki,
+            &["t-io.ns.svc.cluster.local", "*.t-hl.ns.svc.cluster.local"],
+        );
+        let s = secret(&[("tls.crt", &cert), ("tls.key", &key)]);
+        let e = check(&s, Some(&s), "certs", "ca.crt")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'ca.crt'") && e.contains("spec.tls.caSecret"),
+            "{e}"
+        );
+        let no_key = secret(&[("tls.crt", &cert)]);
+        let e = check(&no_key, Some(&no_key), "certs", "ca.crt")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no key 'tls.key'"), "{e}");
+        let gone = check_tls(
+            None,
+            "certs",
+            None,
+            "certs",
+            "ca.crt",
+            &required(),
+            now(),
+            "ask cert-manager",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(gone.contains("ask cert-manager"), "{gone}");
+        // No message carries key material.
+        assert!(!e.contains("PRIVATE KEY"));
+    }
+
+    #[test]
+    fn an_expired_certificate_is_refused() {
+        let pki = pki();
+        let (cert, key) = leaf(
+            &pki,
+            &["t-io.ns.svc.cluster.local", "*.t-hl.ns.svc.cluster.local"],
+        );
+        let s = secret(&[
+            ("tls.crt", &cert),
+            ("tls.key", &key),
+            ("ca.crt", &pki.ca_pem),
+        ]);
+        let later = Utc.with_ymd_and_hms(2031, 6, 1, 0, 0, 0).unwrap();
+        let e = check_tls(
+            Some(&s),
+            "certs",
+            Some(&s),
+            "certs",
+            "ca.crt",
+            &required(),
+            later,
+            "x",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("expired"), "{e}");
+        let status = check(&s, Some(&s), "certs", "ca.crt").unwrap();
+        assert!(!expires_soon(&status, now(), chrono::Duration::days(14)));
+        let near = Utc.with_ymd_and_hms(2030, 12, 25, 0, 0, 0).unwrap();
+        assert!(expires_soon(&status, near, chrono::Duration::days(14)));
+    }
+
+    #[test]
+    fn a_self_signed_certificate_is_its_own_ca() {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec![
+            "t-io.ns.svc.cluster.local".to_owned(),
+            "*.t-hl.ns.svc.cluster.local".to_owned(),
+        ])
+        .unwrap();
+        params.not_before = date_time_ymd(2030, 1, 1);
+        params.not_after = date_time_ymd(2031, 1, 1);
+        let cert = params.self_signed(&key).unwrap().pem();
+        let s = secret(&[("tls.crt", &cert), ("tls.key", &key.serialize_pem())]);
+        assert!(check(&s, Some(&s), "certs", "tls.crt").is_ok());
+    }
+}
