@@ -975,3 +975,265 @@ async fn an_object_made_by_hand_is_never_taken_over() {
         "nothing applied"
     );
 }
+
+/// The Secret's value under `key`, read back as the API server stores it.
+async fn secret_value(client: &kube::Client, ns: &str, name: &str, key: &str) -> String {
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
+    let s = secrets.get(name).await.unwrap();
+    String::from_utf8(s.data.unwrap()[key].0.clone()).unwrap()
+}
+
+/// Everything a user or a log reader can see of the Tenant: its status, its events, the
+/// operator's log, and the StatefulSets.
+async fn visible(
+    scene_client: &kube::Client,
+    ns: &str,
+    op: &Operator,
+    api: &Api<Tenant>,
+) -> String {
+    let t = api.get("t").await.unwrap();
+    let sts: Api<StatefulSet> = Api::namespaced(scene_client.clone(), ns);
+    format!(
+        "{}\n{:?}\n{}\n{}",
+        serde_json::to_string(&t.status).unwrap(),
+        events_for(scene_client, ns, "t").await,
+        op.log(),
+        serde_json::to_string(&sts.list(&ListParams::default()).await.unwrap().items).unwrap()
+    )
+}
+
+#[tokio::test]
+async fn a_multi_server_tenant_without_credentials_forms_with_a_generated_internode_secret() {
+    let Scene {
+        cp: _,
+        ns,
+        client,
+        op,
+        api,
+    } = Scene::start("rpc", OperatorOptions::default()).await;
+
+    api.create(&PostParams::default(), &tenant("t", 4, None))
+        .await
+        .unwrap();
+    let t = wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+    let warning = condition(&t, "DefaultCredentials").expect("DefaultCredentials condition");
+    assert_eq!(warning.status, "True");
+    assert!(warning.message.contains("spec.credsSecret"));
+
+    // The generated Secret: owned by the Tenant, long and random, read by every pod.
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    let generated = secrets.get("t-rpc-secret").await.unwrap();
+    let owner = &generated.metadata.owner_references.as_ref().unwrap()[0];
+    assert_eq!((owner.kind.as_str(), owner.name.as_str()), ("Tenant", "t"));
+    let value = secret_value(&client, &ns, "t-rpc-secret", "rpcsecret").await;
+    assert_eq!(value.len(), 64);
+    let sts: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
+    let s = sts.get("t-pool-0").await.unwrap();
+    let env = s.spec.unwrap().template.spec.unwrap().containers[0]
+        .env
+        .clone()
+        .unwrap();
+    let rpc = env.iter().find(|e| e.name == "RUSTFS_RPC_SECRET").unwrap();
+    let from = rpc
+        .value_from
+        .as_ref()
+        .unwrap()
+        .secret_key_ref
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        (from.name.as_str(), from.key.as_str()),
+        ("t-rpc-secret", "rpcsecret")
+    );
+    assert!(
+        event_reasons(&client, &ns, "t")
+            .await
+            .contains(&"RpcSecretCreated".to_owned())
+    );
+
+    // Never overwritten: a new generation leaves the value alone.
+    api.patch(
+        "t",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"spec": {"env": [{"name": "X_MARK", "value": "1"}]}})),
+    )
+    .await
+    .unwrap();
+    wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+    assert_eq!(
+        secret_value(&client, &ns, "t-rpc-secret", "rpcsecret").await,
+        value
+    );
+
+    // Deleted: generated again at once, with a Warning telling to restart the servers.
+    secrets
+        .delete("t-rpc-secret", &DeleteParams::default())
+        .await
+        .unwrap();
+    let again = eventually(
+        Duration::from_secs(30),
+        "the internode secret back",
+        || async {
+            secrets
+                .get_opt("t-rpc-secret")
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| "not yet".to_owned())
+        },
+    )
+    .await;
+    assert_ne!(again.metadata.uid, generated.metadata.uid);
+    let renewed = secret_value(&client, &ns, "t-rpc-secret", "rpcsecret").await;
+    assert_ne!(renewed, value);
+    let events = eventually(Duration::from_secs(30), "RpcSecretRecreated", || async {
+        let events = events_for(&client, &ns, "t").await;
+        if events.iter().any(|(r, _)| r == "RpcSecretRecreated") {
+            Ok(events)
+        } else {
+            Err(format!("{events:?}"))
+        }
+    })
+    .await;
+    let (_, note) = events
+        .iter()
+        .find(|(r, _)| r == "RpcSecretRecreated")
+        .unwrap();
+    assert!(note.contains("restart every server"), "{note}");
+
+    // Neither value is anywhere a user or a log reader looks.
+    let seen = visible(&client, &ns, &op, &api).await;
+    assert!(!seen.contains(&value) && !seen.contains(&renewed));
+}
+
+/// A CA and a leaf certificate for `names`, as PEM: (leaf, key, ca).
+fn pki(names: &[String]) -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(names.to_vec())
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    (leaf.pem(), key.serialize_pem(), ca.pem())
+}
+
+fn tls_secret(name: &str, (cert, key, ca): &(String, String, String)) -> Secret {
+    serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+        "metadata": {"name": name},
+        "stringData": {"tls.crt": cert, "tls.key": key, "ca.crt": ca}
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn tls_from_a_secret_is_checked_mounted_and_rechecked_when_it_changes() {
+    let Scene {
+        cp: _,
+        ns,
+        client,
+        op,
+        api,
+    } = Scene::start("tls", OperatorOptions::default()).await;
+    let domain = "cluster.local";
+    let good_names = vec![
+        format!("t-io.{ns}.svc.{domain}"),
+        format!("*.t-hl.{ns}.svc.{domain}"),
+    ];
+    let good = pki(&good_names);
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    secrets
+        .create(&PostParams::default(), &tls_secret("certs", &good))
+        .await
+        .unwrap();
+    let mut t = tenant("t", 2, None);
+    t.spec.tls =
+        Some(serde_json::from_value(json!({"mode": "secret", "secretName": "certs"})).unwrap());
+    api.create(&PostParams::default(), &t).await.unwrap();
+    let t = wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+    let ready = condition(&t, "TlsReady").expect("TlsReady");
+    assert_eq!(
+        (ready.status.as_str(), ready.reason.as_str()),
+        ("True", "CertificateValid")
+    );
+    let tls = t.status.as_ref().unwrap().tls.clone().expect("status.tls");
+    assert_eq!(tls.secret, "certs");
+    assert_eq!(tls.dns_names, good_names);
+    assert!(tls.not_after.is_some());
+
+    let sts: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
+    let pod = sts
+        .get("t-pool-0")
+        .await
+        .unwrap()
+        .spec
+        .unwrap()
+        .template
+        .spec
+        .unwrap();
+    let c = &pod.containers[0];
+    let volumes = c
+        .env
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|e| e.name == "RUSTFS_VOLUMES")
+        .unwrap();
+    assert!(volumes.value.as_deref().unwrap().starts_with("https://"));
+    assert_eq!(
+        c.readiness_probe
+            .as_ref()
+            .unwrap()
+            .http_get
+            .as_ref()
+            .unwrap()
+            .scheme
+            .as_deref(),
+        Some("HTTPS")
+    );
+
+    // A certificate that misses the servers' names replaces it: re-checked at once, the
+    // status lists what is missing.
+    let bad = pki(&[format!("t-io.{ns}.svc.{domain}")]);
+    secrets
+        .replace("certs", &PostParams::default(), &tls_secret("certs", &bad))
+        .await
+        .unwrap();
+    let t = eventually(Duration::from_secs(30), "TlsReady False", || async {
+        let t = api.get("t").await.map_err(|e| e.to_string())?;
+        match condition(&t, "TlsReady") {
+            Some(c) if c.status == "False" => Ok(t),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+    let c = condition(&t, "TlsReady").unwrap();
+    assert_eq!(c.reason, "CertificateInvalid");
+    assert!(
+        c.message
+            .contains(&format!("t-pool-0-0.t-hl.{ns}.svc.{domain}")),
+        "{}",
+        c.message
+    );
+    assert_eq!(t.status.as_ref().unwrap().phase, Some(Phase::Failed));
+
+    // Fixed again: back to Ready.
+    secrets
+        .replace("certs", &PostParams::default(), &tls_secret("certs", &good))
+        .await
+        .unwrap();
+    let t = wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+    assert_eq!(condition(&t, "TlsReady").unwrap().status, "True");
+
+    // No key material anywhere a user or a log reader looks.
+    let seen = visible(&client, &ns, &op, &api).await;
+    for secret in [&good.1, &bad.1] {
+        let body = secret.lines().nth(1).unwrap();
+        assert!(!seen.contains(body), "key material leaked");
+    }
+    assert!(!seen.contains("PRIVATE KEY"));
+}
