@@ -101,6 +101,120 @@ async fn kubectl_explain_reads_the_field_docs() {
         .kubectl_ok(["explain", "tenant.status.transitions"])
         .unwrap();
     assert!(status.contains("traceId"), "{status}");
+    // The data path's fields.
+    for (path, words) in [
+        ("tenant.spec.rpcSecret", &["internode", "never rotates"][..]),
+        (
+            "tenant.spec.tls",
+            &["certManager", "secretName", "caSecret"][..],
+        ),
+        (
+            "tenant.spec.tls.certManager.issuerRef",
+            &["ClusterIssuer"][..],
+        ),
+        ("tenant.spec.logging", &["otlpEndpoint", "stdout"][..]),
+        ("tenant.status.tls", &["notAfter", "dnsNames"][..]),
+    ] {
+        let text = cp.kubectl_ok(["explain", path]).unwrap();
+        for w in words {
+            assert!(
+                text.contains(w),
+                "{w} missing from `kubectl explain {path}`:\n{text}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn data_path_rules_accept_the_valid_and_name_the_fix_for_the_invalid() {
+    let cp = cp();
+    let ns = cp.new_namespace("datapath").unwrap();
+    let api: Api<Tenant> = Api::namespaced(admin_client(cp).await, &ns);
+    let dry = PostParams {
+        dry_run: true,
+        ..PostParams::default()
+    };
+    let with = |name: &str, spec: serde_json::Value| -> Tenant {
+        let mut t = minimal_tenant(name);
+        let mut value = serde_json::to_value(&t.spec).unwrap();
+        for (k, v) in spec.as_object().unwrap() {
+            value[k] = v.clone();
+        }
+        t.spec = serde_json::from_value(value).unwrap();
+        t
+    };
+    let valid = [
+        serde_json::json!({"tls": {"mode": "disabled"}}),
+        serde_json::json!({"tls": {"mode": "secret", "secretName": "certs"}}),
+        serde_json::json!({"tls": {"mode": "secret", "secretName": "certs",
+                                   "caSecret": {"name": "certs", "key": "tls.crt"}}}),
+        serde_json::json!({"tls": {"mode": "certManager", "certManager": {
+            "issuerRef": {"name": "ca", "kind": "ClusterIssuer"},
+            "duration": "2160h", "renewBefore": "360h30m"}}}),
+        serde_json::json!({"logging": {"level": "debug", "otlpEndpoint": "http://jaeger:4318"}}),
+        serde_json::json!({"rpcSecret": {"name": "rpc", "key": "value"}}),
+    ];
+    for (i, spec) in valid.iter().enumerate() {
+        api.create(&dry, &with(&format!("ok-{i}"), spec.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("{spec} refused: {e}"));
+    }
+    let invalid = [
+        (
+            serde_json::json!({"tls": {"mode": "secret"}}),
+            "spec.tls.secretName is required with mode 'secret'",
+        ),
+        (
+            serde_json::json!({"tls": {"mode": "certManager"}}),
+            "spec.tls.certManager is required with mode 'certManager'",
+        ),
+        (
+            serde_json::json!({"tls": {"mode": "disabled", "secretName": "certs"}}),
+            "spec.tls.secretName is only used with mode 'secret'",
+        ),
+        (
+            serde_json::json!({"tls": {"mode": "secret", "secretName": "c",
+                                       "certManager": {"issuerRef": {"name": "ca"}}}}),
+            "spec.tls.certManager is only used with mode 'certManager'",
+        ),
+        (
+            serde_json::json!({"tls": {"mode": "certManager", "certManager": {
+                "issuerRef": {"name": "ca"}, "duration": "90 days"}}}),
+            "spec.tls.certManager.duration must be a Go duration",
+        ),
+        (
+            serde_json::json!({"tls": {"mode": "certManager", "certManager": {
+                "issuerRef": {"name": "ca"}, "renewBefore": "1d"}}}),
+            "spec.tls.certManager.renewBefore must be a Go duration",
+        ),
+        (
+            serde_json::json!({"logging": {"otlpEndpoint": "jaeger:4318"}}),
+            "spec.logging.otlpEndpoint must be an http:// or https:// URL",
+        ),
+        (
+            serde_json::json!({"logging": {"level": "verbose"}}),
+            "Unsupported value: \"verbose\"",
+        ),
+        (
+            serde_json::json!({"rpcSecret": {"name": "rpc", "key": ""}}),
+            "spec.rpcSecret.key",
+        ),
+    ];
+    for (i, (spec, want)) in invalid.iter().enumerate() {
+        // Sent as JSON so that values the Rust types cannot hold (a bad enum) reach the API.
+        let mut body = serde_json::to_value(minimal_tenant(&format!("bad-{i}"))).unwrap();
+        for (k, v) in spec.as_object().unwrap() {
+            body["spec"][k] = v.clone();
+        }
+        let out = cp
+            .kubectl_stdin(
+                ["create", "--dry-run=server", "-n", &ns, "-f", "-"],
+                &serde_json::to_string(&body).unwrap(),
+            )
+            .expect_err(&format!("{spec} accepted"));
+        let msg = out.to_string();
+        assert!(msg.contains(want), "{spec}: expected {want:?} in {msg}");
+    }
 }
 
 #[tokio::test]

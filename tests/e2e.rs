@@ -253,15 +253,22 @@ async fn invalid_spec_fails_naming_the_field_then_recovers_when_fixed() {
         api,
     } = Scene::start("invalid", OperatorOptions::default()).await;
 
-    // Two servers, no credentials: the CRD cannot see this, the operator must.
-    api.create(&PostParams::default(), &tenant("t", 2, None))
-        .await
-        .unwrap();
+    // An access key in env without its secret key: the CRD cannot see this, the operator
+    // must.
+    let mut half = tenant("t", 2, None);
+    half.spec.env = vec![
+        serde_json::from_value(json!({"name": "RUSTFS_ACCESS_KEY", "value": "half-set-admin"}))
+            .unwrap(),
+    ];
+    api.create(&PostParams::default(), &half).await.unwrap();
     let t = wait_phase(&api, "t", Phase::Failed, Duration::from_secs(60)).await;
     let spec_valid = condition(&t, "SpecValid").expect("SpecValid condition");
     assert_eq!(spec_valid.status, "False");
     assert!(
-        spec_valid.message.contains("spec.credsSecret"),
+        spec_valid.message.contains("spec.env")
+            && spec_valid
+                .message
+                .contains("RUSTFS_ACCESS_KEY is set without RUSTFS_SECRET_KEY"),
         "{spec_valid:?}"
     );
     let status = t.status.clone().unwrap();
@@ -288,7 +295,7 @@ async fn invalid_spec_fails_naming_the_field_then_recovers_when_fixed() {
             .is_empty()
     );
 
-    // The fix: a Secret and a reference to it.
+    // The fix: a Secret and a reference to it (the Secret wins over env).
     let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
     secrets
         .create(&PostParams::default(), &creds_secret("creds"))
@@ -735,10 +742,13 @@ async fn transitions_are_spans_in_jaeger_and_metrics_move() {
         .await
         .unwrap();
     let ready = wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
-    // A failure path too: two servers without credentials.
-    api.create(&PostParams::default(), &tenant("bad", 2, None))
-        .await
-        .unwrap();
+    // A failure path too: an invalid spec the operator refuses.
+    let mut bad = tenant("bad", 2, None);
+    bad.spec.env = vec![
+        serde_json::from_value(json!({"name": "RUSTFS_SECRET_KEY", "value": "half-set-secret"}))
+            .unwrap(),
+    ];
+    api.create(&PostParams::default(), &bad).await.unwrap();
     wait_phase(&api, "bad", Phase::Failed, Duration::from_secs(60)).await;
 
     // Metrics first, while the operator runs.

@@ -17,8 +17,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 
-/// The examples users are promised (SPEC section 10), as `examples/<name>-tenant.yaml`.
-const REQUIRED: [&str; 10] = [
+/// The examples users are promised (SPEC section 10, and the data path's TLS example), as
+/// `examples/<name>-tenant.yaml`.
+const REQUIRED: [&str; 11] = [
     "minimal-dev",
     "simple",
     "secret-credentials",
@@ -29,6 +30,7 @@ const REQUIRED: [&str; 10] = [
     "geographic-pools",
     "spot-instance",
     "custom-rbac",
+    "tls-cert-manager",
 ];
 
 const LICENSE: &str =

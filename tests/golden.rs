@@ -93,6 +93,17 @@ fn render(stem: &str) -> String {
         .unwrap();
     }
     out.push_str(&objects.to_yaml().expect("objects serialize to YAML"));
+    // TLS mode certManager: the Certificate, applied before the servers' Secrets are checked.
+    let owner = rustfs_operator::resources::Owner::new(&tenant).unwrap();
+    if let Some(c) =
+        rustfs_operator::resources::datapath::certificate(&owner, &BuildContext::default())
+    {
+        let mut value = serde_json::to_value(&c).unwrap();
+        value["apiVersion"] = "cert-manager.io/v1".into();
+        value["kind"] = "Certificate".into();
+        out.push_str("---\n");
+        out.push_str(&serde_yaml::to_string(&value).unwrap());
+    }
     out
 }
 

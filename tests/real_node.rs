@@ -115,7 +115,6 @@ fn tenant(name: &str) -> Tenant {
         "spec": {
             "image": IMAGE,
             "credsSecret": {"name": format!("{name}-creds")},
-            "env": [{"name": "RUSTFS_OBS_LOGGER_LEVEL", "value": "info"}],
             "pools": [pool("pool-0", 4)]
         }
     }))
@@ -308,6 +307,16 @@ impl Scene {
             .unwrap();
     }
 
+    /// The update revision of the first pool's StatefulSet.
+    async fn update_revision(&self) -> Option<String> {
+        let sts: Api<StatefulSet> = Api::namespaced(self.client.clone(), &self.ns);
+        sts.get(&format!("{}-pool-0", self.name))
+            .await
+            .unwrap()
+            .status
+            .and_then(|s| s.update_revision)
+    }
+
     /// The transitions the status history holds, as (from, to).
     async fn transitions(&self) -> Vec<(Phase, Phase)> {
         let t = self.tenants.get(&self.name).await.unwrap();
@@ -327,6 +336,17 @@ fn pod_health_ready(pod: &Pod) -> Option<u16> {
 /// from /proc on the host: the process whose cgroup names the pod's UID and whose command is
 /// `rustfs`.
 fn rustfs_process_status(pod: &Pod) -> BTreeMap<String, String> {
+    let pid = rustfs_pid(pod);
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+/// The pid (on the host) of the pod's rustfs process.
+fn rustfs_pid(pod: &Pod) -> String {
     let uid = pod.metadata.uid.clone().unwrap();
     let needles = [uid.clone(), uid.replace('-', "_")];
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
@@ -339,17 +359,26 @@ fn rustfs_process_status(pod: &Pod) -> BTreeMap<String, String> {
         if !needles.iter().any(|n| cgroup.contains(n.as_str())) {
             continue;
         }
-        let status = std::fs::read_to_string(path.join("status")).unwrap_or_default();
-        return status
-            .lines()
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
-            .collect();
+        return entry.file_name().to_string_lossy().into_owned();
     }
     panic!(
         "no rustfs process found for pod {}",
         pod.metadata.name.as_deref().unwrap_or("?")
     );
+}
+
+/// The mount options of `target` as the pod's rustfs process sees it (from
+/// /proc/<pid>/mountinfo on the host).
+fn rustfs_mount(pod: &Pod, target: &str) -> String {
+    let pid = rustfs_pid(pod);
+    let info = std::fs::read_to_string(format!("/proc/{pid}/mountinfo")).unwrap();
+    info.lines()
+        .rev()
+        .find_map(|l| {
+            let fields: Vec<&str> = l.split_whitespace().collect();
+            (fields.get(4) == Some(&target)).then(|| fields[5].to_owned())
+        })
+        .unwrap_or_else(|| panic!("{target} not mounted in {pid}:\n{info}"))
 }
 
 #[tokio::test]
@@ -392,7 +421,8 @@ async fn four_servers_reach_ready_only_with_rustfs_ready_and_serve_s3() {
     assert_eq!(wrong.put("first/forged", b"x").await, Ok(403));
     assert_eq!(wrong.get(&objects[0].0).await.map(|r| r.0), Ok(403));
 
-    // RustFS logs to stdout: `kubectl logs` shows its JSON lines.
+    // RustFS logs to stdout at the operator's default level (info; RustFS alone would log
+    // errors only): `kubectl logs` shows its JSON lines.
     let pod0 = format!("{}-pool-0-0", scene.name);
     let logs = scene
         .cp
@@ -420,6 +450,17 @@ async fn four_servers_reach_ready_only_with_rustfs_ready_and_serve_s3() {
     assert_eq!(status["NoNewPrivs"], "1", "{status:?}");
     assert_eq!(status["CapEff"], "0000000000000000", "{status:?}");
     assert_eq!(status["Seccomp"], "2", "{status:?}");
+    // A read-only root filesystem, and RustFS still runs (it writes to its drive and /tmp).
+    let root = rustfs_mount(&pods[0], "/");
+    assert!(
+        root.split(',').any(|o| o == "ro"),
+        "root mount options {root}"
+    );
+    let tmp = rustfs_mount(&pods[0], "/tmp");
+    assert!(
+        tmp.split(',').any(|o| o == "rw"),
+        "/tmp mount options {tmp}"
+    );
 
     // One pod deleted: every object stays readable while it is gone; the Tenant goes
     // Degraded, then Ready again.
@@ -535,4 +576,233 @@ async fn a_second_pool_expands_the_cluster_and_keeps_objects() {
     );
     assert_eq!(s3.verify(&new).await, Vec::<String>::new());
     assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_credentials_change_rolls_the_servers_and_reads_never_stop() {
+    let _serial = SERIAL.lock().await;
+    let scene = Scene::ready("rn-creds", "creds").await;
+    let s3 = scene.s3("kept").await;
+    s3.create_bucket().await.expect("create bucket");
+    let objects = s3.put_objects("before", 0..40).await;
+    let revision_before = scene.update_revision().await;
+
+    // New root credentials in a new Secret; the Tenant points at it. The internode secret
+    // does not depend on them, so the cluster stays one cluster while pods roll.
+    const NEW_ACCESS: &str = "rotated-admin";
+    const NEW_SECRET: &str = "rotated-secret-key-9876543210";
+    let secrets: Api<Secret> = Api::namespaced(scene.client.clone(), &scene.ns);
+    let rotated: Secret = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "creds-rotated"},
+        "stringData": {"accesskey": NEW_ACCESS, "secretkey": NEW_SECRET}
+    }))
+    .unwrap();
+    secrets
+        .create(&PostParams::default(), &rotated)
+        .await
+        .unwrap();
+    scene
+        .patch_spec(json!({"credsSecret": {"name": "creds-rotated"}}))
+        .await;
+
+    // Read continuously until the rollout is over: each read is signed with the old
+    // credentials, and with the new ones when a rolled pod answers 403. Anything else is a
+    // failed read.
+    let endpoint = scene.endpoint().await;
+    let new = S3::new(&endpoint, NEW_ACCESS, NEW_SECRET, "kept");
+    let (mut reads, mut failures, mut by_new) = (0usize, Vec::new(), 0usize);
+    let started = Instant::now();
+    loop {
+        for (key, sum) in objects.iter().step_by(7) {
+            reads += 1;
+            let mut answer = s3.get(key).await;
+            if matches!(answer, Ok((403, _))) {
+                answer = new.get(key).await;
+                by_new += 1;
+            }
+            match answer {
+                Ok((200, body)) if support::s3::sha256_hex(&body) == *sum => {}
+                other => failures.push(format!(
+                    "{key}: {:?}",
+                    other.map(|(c, b)| (c, String::from_utf8_lossy(&b).into_owned()))
+                )),
+            }
+        }
+        let t = scene.tenants.get(&scene.name).await.unwrap();
+        let st = t.status.clone().unwrap_or_default();
+        if st.phase == Some(Phase::Ready)
+            && st.observed_generation == t.metadata.generation
+            && scene.rolled_out().await
+            && scene.update_revision().await != revision_before
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < READY_TIMEOUT,
+            "rollout not done: {st:?}\n{}",
+            scene.diagnostics()
+        );
+    }
+    eprintln!(
+        "METRIC real_node.creds_rollout_reads {reads} failed {} signed_with_new {by_new} in {:.1}s",
+        failures.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        failures.is_empty(),
+        "reads failed during the rollout: {failures:?}"
+    );
+    assert!(reads >= 12, "too few reads to mean anything: {reads}");
+
+    // Afterwards only the new credentials work, and every object is there.
+    let new = scene_s3_with(&scene, NEW_ACCESS, NEW_SECRET, "kept").await;
+    assert_eq!(new.verify(&objects).await, Vec::<String>::new());
+    assert_eq!(s3.get(&objects[0].0).await.map(|r| r.0), Ok(403));
+}
+
+/// An S3 client through the io Service with other credentials.
+async fn scene_s3_with(scene: &Scene, access: &str, secret: &str, bucket: &str) -> S3 {
+    S3::new(&scene.endpoint().await, access, secret, bucket)
+}
+
+/// `curl` over https to the io Service by its DNS name (resolved to the ClusterIP, so the
+/// certificate's name is checked), trusting only `ca`, signing with SigV4.
+fn curl_https(ca: &std::path::Path, host: &str, ip: &str, args: &[&str]) -> (bool, String) {
+    let empty_sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    let mut cmd = std::process::Command::new("curl");
+    cmd.args(["-sS", "--fail-with-body", "--max-time", "20", "--cacert"])
+        .arg(ca)
+        .args(["--resolve", &format!("{host}:9000:{ip}")])
+        .args(["--aws-sigv4", "aws:amz:us-east-1:s3", "--user"])
+        .arg(format!("{ACCESS_KEY}:{SECRET_KEY}"));
+    // curl signs but sends no payload hash; RustFS requires the header. UNSIGNED-PAYLOAD
+    // covers uploads, the empty hash the reads.
+    let is_upload = args.contains(&"--upload-file") || args.contains(&"-T");
+    let hash = if is_upload {
+        "UNSIGNED-PAYLOAD"
+    } else {
+        empty_sha
+    };
+    cmd.args(["-H", &format!("x-amz-content-sha256: {hash}")]);
+    cmd.args(args);
+    let out = cmd.output().expect("curl runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[tokio::test]
+async fn tls_serves_https_and_the_servers_form_over_internode_https() {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let _serial = SERIAL.lock().await;
+    let cp = cp();
+    let ns = cp.new_namespace("rn-tls").unwrap();
+    let client = admin_client(cp).await;
+    let name = "secure";
+
+    // A CA and a certificate for the io Service and every server's headless name.
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let io_host = format!("{name}-io.{ns}.svc.cluster.local");
+    let leaf = CertificateParams::new(vec![
+        io_host.clone(),
+        format!("*.{name}-hl.{ns}.svc.cluster.local"),
+    ])
+    .unwrap()
+    .signed_by(&key, &issuer)
+    .unwrap();
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    for s in [
+        json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+               "metadata": {"name": "secure-certs"},
+               "stringData": {"tls.crt": leaf.pem(), "tls.key": key.serialize_pem(), "ca.crt": ca.pem()}}),
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "secure-creds"},
+               "stringData": {"accesskey": ACCESS_KEY, "secretkey": SECRET_KEY}}),
+    ] {
+        secrets
+            .create(&PostParams::default(), &serde_json::from_value(s).unwrap())
+            .await
+            .unwrap();
+    }
+    let mut t = tenant(name);
+    t.spec.tls = Some(
+        serde_json::from_value(json!({"mode": "secret", "secretName": "secure-certs"})).unwrap(),
+    );
+    let tenants: Api<Tenant> = Api::namespaced(client.clone(), &ns);
+    tenants.create(&PostParams::default(), &t).await.unwrap();
+    let scene = Scene {
+        cp,
+        ns: ns.clone(),
+        client: client.clone(),
+        tenants,
+        name: name.to_owned(),
+    };
+    // Ready needs every server's /health/ready (over HTTPS probes), which needs its peers:
+    // the four servers reached each other over internode https.
+    let t = scene.wait_ready("created with TLS").await;
+    let tls_ready = t
+        .status
+        .as_ref()
+        .unwrap()
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "TlsReady")
+        .cloned()
+        .expect("TlsReady");
+    assert_eq!(tls_ready.status, "True", "{tls_ready:?}");
+
+    let svc: Api<Service> = Api::namespaced(client.clone(), &ns);
+    let ip = svc
+        .get(&format!("{name}-io"))
+        .await
+        .unwrap()
+        .spec
+        .unwrap()
+        .cluster_ip
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_path = dir.path().join("ca.crt");
+    std::fs::write(&ca_path, ca.pem()).unwrap();
+    let url = |path: &str| format!("https://{io_host}:9000{path}");
+
+    // S3 over https, trusting only the Tenant's CA, with the name checked.
+    let (ok, out) = curl_https(&ca_path, &io_host, &ip, &["-X", "PUT", &url("/tls-bucket")]);
+    assert!(ok, "create bucket over https: {out}");
+    let body = dir.path().join("object");
+    std::fs::write(&body, b"served over https").unwrap();
+    let file = body.display().to_string();
+    // A write needs a write quorum of the four servers: internode https at work.
+    let (ok, out) = curl_https(
+        &ca_path,
+        &io_host,
+        &ip,
+        &["--upload-file", &file, &url("/tls-bucket/o1")],
+    );
+    assert!(ok, "PUT over https: {out}");
+    let (ok, out) = curl_https(&ca_path, &io_host, &ip, &[&url("/tls-bucket/o1")]);
+    assert!(ok && out == "served over https", "GET over https: {out}");
+
+    // Plain http is not served, and a client without the CA refuses the certificate.
+    let plain = support::http_get(&format!("{ip}:9000"), "/health/ready").map(|r| r.0);
+    assert_ne!(plain, Some(200), "plain http answered");
+    let other = dir.path().join("other.crt");
+    let other_ca = CertificateParams::new(Vec::<String>::new())
+        .unwrap()
+        .self_signed(&KeyPair::generate().unwrap())
+        .unwrap();
+    std::fs::write(&other, other_ca.pem()).unwrap();
+    let (ok, out) = curl_https(&other, &io_host, &ip, &[&url("/tls-bucket/o1")]);
+    assert!(
+        !ok,
+        "a client that does not trust the Tenant's CA connected: {out}"
+    );
+    assert!(out.contains("certificate"), "{out}");
 }

@@ -307,11 +307,13 @@ mod tests {
         let padded = format!("  {}  ", "a".repeat(31));
         assert!(check_rpc_secret(Some(&secret(&[("k", &padded)])), "s", "k", false).is_err());
         // Not text at all.
-        let mut bytes = Secret::default();
-        bytes.data = Some(BTreeMap::from([(
-            "k".to_owned(),
-            k8s_openapi::ByteString(vec![0xff, 0xfe]),
-        )]));
+        let bytes = Secret {
+            data: Some(BTreeMap::from([(
+                "k".to_owned(),
+                k8s_openapi::ByteString(vec![0xff, 0xfe]),
+            )])),
+            ..Secret::default()
+        };
         let not_utf8 = check_rpc_secret(Some(&bytes), "s", "k", false).unwrap_err();
         assert!(not_utf8.to_string().contains("UTF-8"));
     }

@@ -418,22 +418,18 @@ fn check_credentials_configured(tenant: &Tenant, out: &mut Vec<Problem>) {
     let access = env_credential(&tenant.spec.env, ENV_ACCESS_KEY);
     let secret = env_credential(&tenant.spec.env, ENV_SECRET_KEY);
     let is_absent = |c: &EnvCredential| matches!(c, EnvCredential::Absent);
-    match (is_absent(&access), is_absent(&secret)) {
-        (false, true) | (true, false) => {
-            let (set, missing) = if is_absent(&secret) {
-                (ENV_ACCESS_KEY, ENV_SECRET_KEY)
-            } else {
-                (ENV_SECRET_KEY, ENV_ACCESS_KEY)
-            };
-            out.push(Problem::new(
-                "spec.env",
-                format!(
-                    "{set} is set without {missing}: set both, or use spec.credsSecret (a Secret with keys 'accesskey' and 'secretkey')"
-                ),
-            ));
-            return;
-        }
-        _ => {}
+    if is_absent(&access) != is_absent(&secret) {
+        let (set, missing) = if is_absent(&secret) {
+            (ENV_ACCESS_KEY, ENV_SECRET_KEY)
+        } else {
+            (ENV_SECRET_KEY, ENV_ACCESS_KEY)
+        };
+        out.push(Problem::new(
+            "spec.env",
+            format!(
+                "{set} is set without {missing}: set both, or use spec.credsSecret (a Secret with keys 'accesskey' and 'secretkey')"
+            ),
+        ));
     }
 }
 
@@ -795,6 +791,72 @@ mod tests {
             &["RUSTFS_SECRET_KEY is set without RUSTFS_ACCESS_KEY"],
         ),
         (
+            "tls mode secret without secretName",
+            |t| {
+                t.spec.tls = Some(crate::api::v1alpha1::TlsSpec {
+                    mode: crate::api::v1alpha1::TlsMode::Secret,
+                    ..Default::default()
+                })
+            },
+            "spec.tls.secretName",
+            &["required with mode 'secret'"],
+        ),
+        (
+            "tls mode certManager without certManager",
+            |t| {
+                t.spec.tls = Some(crate::api::v1alpha1::TlsSpec {
+                    mode: crate::api::v1alpha1::TlsMode::CertManager,
+                    ..Default::default()
+                })
+            },
+            "spec.tls.certManager",
+            &["required with mode 'certManager'", "issuerRef.name"],
+        ),
+        (
+            "tls secretName with mode disabled",
+            |t| {
+                t.spec.tls = Some(crate::api::v1alpha1::TlsSpec {
+                    secret_name: Some("certs".into()),
+                    ..Default::default()
+                })
+            },
+            "spec.tls.secretName",
+            &["only used with mode 'secret'"],
+        ),
+        (
+            "unknown cert-manager issuer kind",
+            |t| {
+                t.spec.tls = Some(crate::api::v1alpha1::TlsSpec {
+                    mode: crate::api::v1alpha1::TlsMode::CertManager,
+                    cert_manager: Some(crate::api::v1alpha1::CertManagerTls {
+                        issuer_ref: crate::api::v1alpha1::IssuerRef {
+                            name: "ca".into(),
+                            kind: Some("Isuer".into()),
+                            group: None,
+                        },
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+            },
+            "spec.tls.certManager.issuerRef.kind",
+            &[
+                "'Isuer' is not a cert-manager issuer kind",
+                "'ClusterIssuer'",
+            ],
+        ),
+        (
+            "otlp endpoint without a scheme",
+            |t| {
+                t.spec.logging = Some(crate::api::v1alpha1::LoggingSpec {
+                    level: None,
+                    otlp_endpoint: Some("jaeger:4318".into()),
+                })
+            },
+            "spec.logging.otlpEndpoint",
+            &["is not an http:// or https:// URL"],
+        ),
+        (
             "unparseable storage",
             |t| storage(t, "10GB"),
             "spec.pools[0].persistence.volumeClaimTemplate.resources.requests.storage",
@@ -850,6 +912,33 @@ mod tests {
                 env("RUSTFS_ACCESS_KEY", "rustfsadmin"),
                 env("RUSTFS_SECRET_KEY", "rustfsadmin"),
             ]
+        }),
+        ("tls from a secret", |t| {
+            t.spec.tls = Some(crate::api::v1alpha1::TlsSpec {
+                mode: crate::api::v1alpha1::TlsMode::Secret,
+                secret_name: Some("certs".into()),
+                ..Default::default()
+            })
+        }),
+        ("tls from cert-manager with an external issuer", |t| {
+            t.spec.tls = Some(crate::api::v1alpha1::TlsSpec {
+                mode: crate::api::v1alpha1::TlsMode::CertManager,
+                cert_manager: Some(crate::api::v1alpha1::CertManagerTls {
+                    issuer_ref: crate::api::v1alpha1::IssuerRef {
+                        name: "vault".into(),
+                        kind: Some("VaultIssuer".into()),
+                        group: Some("example.com".into()),
+                    },
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+        }),
+        ("otlp over https", |t| {
+            t.spec.logging = Some(crate::api::v1alpha1::LoggingSpec {
+                level: Some(crate::api::v1alpha1::LogLevel::Warn),
+                otlp_endpoint: Some("https://otel.example:4318/base".into()),
+            })
         }),
         ("2 servers x 2 volumes", |t| {
             t.spec.pools[0] = pool("pool-0", 2, 2)
