@@ -1014,13 +1014,17 @@ async fn visible(
 
 #[tokio::test]
 async fn a_multi_server_tenant_without_credentials_forms_with_a_generated_internode_secret() {
+    let options = OperatorOptions {
+        otlp_http: cp().jaeger_otlp_http_endpoint().map(str::to_owned),
+        ..OperatorOptions::default()
+    };
     let Scene {
-        cp: _,
+        cp,
         ns,
         client,
-        op,
+        mut op,
         api,
-    } = Scene::start("rpc", OperatorOptions::default()).await;
+    } = Scene::start("rpc", options).await;
 
     api.create(&PostParams::default(), &tenant("t", 4, None))
         .await
@@ -1110,8 +1114,20 @@ async fn a_multi_server_tenant_without_credentials_forms_with_a_generated_intern
         .unwrap();
     assert!(note.contains("restart every server"), "{note}");
 
-    // Neither value is anywhere a user or a log reader looks.
-    let seen = visible(&client, &ns, &op, &api).await;
+    // Neither value is anywhere a user or a log reader looks, traces included.
+    let mut seen = visible(&client, &ns, &op, &api).await;
+    let service = op.service_name.clone();
+    assert!(op.terminate().success());
+    let spans = eventually(Duration::from_secs(20), "the operator's spans", || async {
+        let spans = jaeger_spans(cp, &service)?;
+        if spans.is_empty() {
+            Err("none yet".to_owned())
+        } else {
+            Ok(spans)
+        }
+    })
+    .await;
+    seen.push_str(&serde_json::to_string(&spans).unwrap());
     assert!(!seen.contains(&value) && !seen.contains(&renewed));
 }
 
@@ -1142,13 +1158,17 @@ fn tls_secret(name: &str, (cert, key, ca): &(String, String, String)) -> Secret 
 
 #[tokio::test]
 async fn tls_from_a_secret_is_checked_mounted_and_rechecked_when_it_changes() {
+    let options = OperatorOptions {
+        otlp_http: cp().jaeger_otlp_http_endpoint().map(str::to_owned),
+        ..OperatorOptions::default()
+    };
     let Scene {
-        cp: _,
+        cp,
         ns,
         client,
-        op,
+        mut op,
         api,
-    } = Scene::start("tls", OperatorOptions::default()).await;
+    } = Scene::start("tls", options).await;
     let domain = "cluster.local";
     let good_names = vec![
         format!("t-io.{ns}.svc.{domain}"),
@@ -1239,8 +1259,21 @@ async fn tls_from_a_secret_is_checked_mounted_and_rechecked_when_it_changes() {
     let t = wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
     assert_eq!(condition(&t, "TlsReady").unwrap().status, "True");
 
-    // No key material anywhere a user or a log reader looks.
-    let seen = visible(&client, &ns, &op, &api).await;
+    // No key material anywhere a user or a log reader looks: status, events, the
+    // operator's log, the StatefulSets, and its traces in Jaeger (flushed by SIGTERM).
+    let mut seen = visible(&client, &ns, &op, &api).await;
+    let service = op.service_name.clone();
+    assert!(op.terminate().success());
+    let spans = eventually(Duration::from_secs(20), "the operator's spans", || async {
+        let spans = jaeger_spans(cp, &service)?;
+        if spans.is_empty() {
+            Err("none yet".to_owned())
+        } else {
+            Ok(spans)
+        }
+    })
+    .await;
+    seen.push_str(&serde_json::to_string(&spans).unwrap());
     for secret in [&good.1, &bad.1] {
         let body = secret.lines().nth(1).unwrap();
         assert!(!seen.contains(body), "key material leaked");
