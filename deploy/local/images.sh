@@ -132,12 +132,17 @@ image "localhost/local-cluster/pause:3.10" "$(sha "$bin_dir/pause" | cut -c1-16)
 
 if [[ $skip_operator == 0 ]]; then
   operator_bin="${CARGO_TARGET_DIR_IMAGE:-$cache/image-target}/release/rustfs-operator"
-  # Keyed by the source it is built from (HEAD plus any uncommitted change): build-steps.sh
-  # copies the context to a fresh directory, so cargo recompiles the workspace crates every
-  # time (~105 s); skip it when this very source was packed before.
+  # Keyed by the files the binary is built from (their content, committed or not):
+  # build-steps.sh copies the context to a fresh directory, so cargo recompiles the
+  # workspace crates every time (~105 s); skip it when this very source was packed before.
+  # Tests, docs and examples are not part of the key: changing them needs no new image.
   src_key=""
   if git -C "$repo" rev-parse HEAD >/dev/null 2>&1; then
-    src_key="$( (git -C "$repo" rev-parse HEAD; git -C "$repo" diff HEAD; git -C "$repo" ls-files --others --exclude-standard) | sha256sum | cut -c1-16)"
+    src_key="$(cd "$repo" && git ls-files -co --exclude-standard -- \
+        Cargo.toml Cargo.lock build.rs Dockerfile src machine deploy/image \
+        deploy/local/launcher/Cargo.toml |
+      LC_ALL=C sort | while IFS= read -r f; do if [[ -f "$f" ]]; then sha256sum "$f"; fi; done |
+      sha256sum | cut -c1-16)"
   fi
   operator_ref="docker.io/rustfs/rustfs-operator:0.1.0"
   if [[ -z "$src_key" || ! -f "$out/${operator_ref//[\/:]/_}-$src_key.tar" ]]; then
