@@ -186,19 +186,20 @@ impl Options {
         }
     }
 
-    /// Everything: controllers, scheduler, 3 fake nodes, Jaeger.
+    /// Everything: controllers, scheduler, 3 fake nodes, Jaeger, cert-manager.
     pub fn full() -> Self {
         Self {
             controllers: true,
             scheduler: true,
             kwok_nodes: 3,
             jaeger: true,
+            cert_manager: true,
             ..Self::apiserver_only()
         }
     }
 
-    /// Controllers, scheduler and the real node (with the operator image), no fake nodes:
-    /// every pod runs for real.
+    /// Controllers, scheduler, cert-manager and the real node (with the operator image), no
+    /// fake nodes: every pod runs for real.
     pub fn real_node() -> Self {
         Self {
             controllers: true,
@@ -206,6 +207,7 @@ impl Options {
             kwok_nodes: 0,
             jaeger: false,
             real_node: true,
+            cert_manager: true,
             operator_image: true,
             start_timeout: Duration::from_secs(300),
             ..Self::apiserver_only()

@@ -43,8 +43,9 @@ const USAGE: &str = "usage:
   local-cluster bin-dir
 
 `up` without component flags runs etcd + kube-apiserver only; --full adds
-kube-controller-manager, kube-scheduler, 3 kwok nodes and Jaeger; --cert-manager
-adds cert-manager (controller, webhook, CRDs) with a Ready CA ClusterIssuer.";
+kube-controller-manager, kube-scheduler, 3 kwok nodes, Jaeger and cert-manager;
+--cert-manager alone adds cert-manager (controller, webhook, CRDs) with a Ready
+CA ClusterIssuer.";
 
 struct Up {
     options: Options,
@@ -66,14 +67,16 @@ fn parse_up(mut args: impl Iterator<Item = String>) -> Result<Up, String> {
                 up.options.controllers = true;
                 up.options.scheduler = true;
                 up.options.jaeger = true;
+                up.options.cert_manager = true;
                 up.options.kwok_nodes = up.options.kwok_nodes.max(full.kwok_nodes);
             }
             "--real-node" => {
                 // A real node (containerd, kubelet, kube-proxy, CoreDNS) with the RustFS
-                // and operator images; controllers and scheduler come with it.
+                // and operator images; controllers, scheduler and cert-manager come with it.
                 let real = Options::real_node();
                 up.options.controllers = true;
                 up.options.scheduler = true;
+                up.options.cert_manager = true;
                 up.options.real_node = true;
                 up.options.operator_image = true;
                 up.options.start_timeout = up.options.start_timeout.max(real.start_timeout);
