@@ -6,7 +6,7 @@
 SHELL := /usr/bin/env bash
 CARGO ?= cargo
 
-.PHONY: help test demo demo-real controlplane node crd diagrams lint fmt bench
+.PHONY: help test demo demo-real controlplane cert-manager node crd diagrams lint fmt bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -19,8 +19,11 @@ test: controlplane node ## Format and lint checks, then every test (unit, integr
 demo: controlplane ## Start a local control plane, install the CRD, run the operator, show a Tenant reaching Ready
 	deploy/local/demo.sh
 
-controlplane: ## Build the pinned Kubernetes (incl. kubelet, kube-proxy), etcd, kwok, Jaeger, Helm, CoreDNS and pause binaries into the cache (no-op when current)
+controlplane: cert-manager ## Build the pinned Kubernetes (incl. kubelet, kube-proxy), etcd, kwok, Jaeger, Helm, CoreDNS and pause binaries, and cert-manager, into the cache (no-op when current)
 	deploy/local/build.sh
+
+cert-manager: ## Build the pinned cert-manager (controller, webhook) and copy its CRDs into the cache (no-op when current)
+	deploy/local/cert-manager.sh
 
 node: controlplane ## The real node's parts: Debian packages, the RustFS binary (cached), the OCI images (RustFS, operator, pause)
 	deploy/local/node-packages.sh

@@ -12,14 +12,15 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-//! Computes the control plane cache key exactly like `deploy/local/build.sh`
-//! does, so the launcher looks for binaries built from the very module files
-//! this checkout pins.
+//! Computes the cache keys exactly like `deploy/local/build.sh` (control
+//! plane, over deploy/local/go) and `deploy/local/cert-manager.sh` (over
+//! deploy/local/cert-manager) do, so the launcher looks for binaries built
+//! from the very module files this checkout pins.
 //!
-//! Recipe (mirrors `compute_key` in build.sh): for every go.mod, go.sum and
-//! .go file under deploy/local/go, in byte order of the path relative to
-//! deploy/local, one line `<sha256 hex>  <path>`; then `recipe=<RECIPE>`;
-//! the SHA-256 of that text, first 16 hex digits.
+//! Recipe (mirrors `compute_key` in both scripts): for every go.mod, go.sum
+//! and .go file under the module dir, in byte order of the path relative to
+//! deploy/local, one line `<sha256 hex>  <path>`; then `recipe=<RECIPE>` (the
+//! script's RECIPE= line); the SHA-256 of that text, first 16 hex digits.
 
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -44,19 +45,19 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn main() {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("manifest dir"));
-    let local = manifest.parent().expect("deploy/local").to_path_buf();
-    let go_dir = local.join("go");
-    let build_sh = local.join("build.sh");
+/// The cache key of the binaries `script` builds from the Go module in `dir`.
+fn key(local: &Path, dir: &str, script: &str) -> String {
+    let go_dir = local.join(dir);
+    let script_path = local.join(script);
     println!("cargo:rerun-if-changed={}", go_dir.display());
-    println!("cargo:rerun-if-changed={}", build_sh.display());
+    println!("cargo:rerun-if-changed={}", script_path.display());
 
-    let script = fs::read_to_string(&build_sh).expect("read deploy/local/build.sh");
-    let recipe = script
+    let text = fs::read_to_string(&script_path)
+        .unwrap_or_else(|e| panic!("read {}: {e}", script_path.display()));
+    let recipe = text
         .lines()
         .find_map(|l| l.strip_prefix("RECIPE="))
-        .expect("build.sh has a RECIPE= line")
+        .unwrap_or_else(|| panic!("{script} has a RECIPE= line"))
         .trim()
         .to_string();
 
@@ -65,7 +66,7 @@ fn main() {
     let mut rel: Vec<(String, PathBuf)> = files
         .into_iter()
         .map(|p| {
-            let r = p.strip_prefix(&local).expect("under deploy/local");
+            let r = p.strip_prefix(local).expect("under deploy/local");
             (r.to_string_lossy().into_owned(), p)
         })
         .collect();
@@ -80,6 +81,35 @@ fn main() {
         listing.push('\n');
     }
     listing.push_str(&format!("recipe={recipe}\n"));
-    let key = hex(&Sha256::digest(listing.as_bytes()));
-    println!("cargo:rustc-env=LOCAL_CLUSTER_KEY={}", &key[..16]);
+    hex(&Sha256::digest(listing.as_bytes()))[..16].to_string()
+}
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("manifest dir"));
+    let local = manifest.parent().expect("deploy/local").to_path_buf();
+    println!(
+        "cargo:rustc-env=LOCAL_CLUSTER_KEY={}",
+        key(&local, "go", "build.sh")
+    );
+    println!(
+        "cargo:rustc-env=LOCAL_CLUSTER_CERT_MANAGER_KEY={}",
+        key(&local, "cert-manager", "cert-manager.sh")
+    );
+    // The pinned release: the version on go.mod's require line for the module.
+    let go_mod = local.join("cert-manager").join("go.mod");
+    let text = fs::read_to_string(&go_mod).expect("read deploy/local/cert-manager/go.mod");
+    let version = text
+        .lines()
+        .find_map(|l| {
+            let mut words = l.split_whitespace();
+            let first = words.next()?;
+            let first = if first == "require" {
+                words.next()?
+            } else {
+                first
+            };
+            (first == "github.com/cert-manager/cert-manager").then(|| words.next())?
+        })
+        .expect("go.mod requires github.com/cert-manager/cert-manager");
+    println!("cargo:rustc-env=LOCAL_CLUSTER_CERT_MANAGER_VERSION={version}");
 }

@@ -18,7 +18,9 @@
 //! free ports, a freshly generated CA, RBAC on, service account signing keys)
 //! and, when asked, kube-controller-manager, kube-scheduler, kwok with fake
 //! Nodes (pods on them become Ready, PVCs of the `local-fake` StorageClass get
-//! bound volumes) and Jaeger. The binaries come from `deploy/local/build.sh`.
+//! bound volumes), Jaeger and cert-manager (controller and webhook, with a CA
+//! ClusterIssuer). The binaries come from `deploy/local/build.sh` and
+//! `deploy/local/cert-manager.sh`.
 //!
 //! Dropping a [`ControlPlane`] stops every process and removes its temp dir.
 //! [`ControlPlane::shared`] gives one lazily started instance per process (per
@@ -33,6 +35,7 @@
 //! cp.kubectl_ok(["get", "pods", "-n", &ns]).unwrap();
 //! ```
 
+mod cert_manager;
 mod kubeconfig;
 mod node;
 mod pki;
@@ -41,6 +44,12 @@ mod proc;
 pub use node::{HOST_IP, NODE_IP, NODE_NAME, POD_CIDR, REAL_NODE_LABEL, REAL_STORAGE_CLASS};
 
 pub use proc::pid_alive;
+
+pub use cert_manager::{
+    CERT_MANAGER_BIN_ENV, CERT_MANAGER_CA_CERTIFICATE, CERT_MANAGER_CA_ISSUER, CERT_MANAGER_KEY,
+    CERT_MANAGER_NAMESPACE, CERT_MANAGER_SELF_SIGNED_ISSUER, CERT_MANAGER_VERSION,
+    CERT_MANAGER_WEBHOOK_CONFIGURATION, cert_manager_crds_dir, default_cert_manager_bin_dir,
+};
 
 use proc::{Proc, log_tail};
 use std::ffi::OsStr;
@@ -146,6 +155,10 @@ pub struct Options {
     pub real_node: bool,
     /// Local PersistentVolumes made for the real node.
     pub real_node_volumes: usize,
+    /// cert-manager: its CRDs, the webhook and the controller as host processes, and the
+    /// issuer chain ending in the [`CERT_MANAGER_CA_ISSUER`] ClusterIssuer, Ready. Binaries
+    /// from `deploy/local/cert-manager.sh` (or `$RUSTFS_OPERATOR_CERT_MANAGER_BIN`).
+    pub cert_manager: bool,
     /// Also import the operator's image (`docker.io/rustfs/rustfs-operator:0.1.0`, built by
     /// `deploy/image/build-steps.sh`) into the real node.
     pub operator_image: bool,
@@ -166,25 +179,27 @@ impl Options {
             jaeger: false,
             real_node: false,
             real_node_volumes: 16,
+            cert_manager: false,
             operator_image: false,
             bin_dir: None,
             start_timeout: Duration::from_secs(120),
         }
     }
 
-    /// Everything: controllers, scheduler, 3 fake nodes, Jaeger.
+    /// Everything: controllers, scheduler, 3 fake nodes, Jaeger, cert-manager.
     pub fn full() -> Self {
         Self {
             controllers: true,
             scheduler: true,
             kwok_nodes: 3,
             jaeger: true,
+            cert_manager: true,
             ..Self::apiserver_only()
         }
     }
 
-    /// Controllers, scheduler and the real node (with the operator image), no fake nodes:
-    /// every pod runs for real.
+    /// Controllers, scheduler, cert-manager and the real node (with the operator image), no
+    /// fake nodes: every pod runs for real.
     pub fn real_node() -> Self {
         Self {
             controllers: true,
@@ -192,6 +207,7 @@ impl Options {
             kwok_nodes: 0,
             jaeger: false,
             real_node: true,
+            cert_manager: true,
             operator_image: true,
             start_timeout: Duration::from_secs(300),
             ..Self::apiserver_only()
@@ -207,6 +223,7 @@ impl Options {
             && (self.real_node || !wanted.real_node)
             && self.real_node_volumes >= wanted.real_node_volumes * usize::from(wanted.real_node)
             && (self.operator_image || !wanted.operator_image)
+            && (self.cert_manager || !wanted.cert_manager)
     }
 }
 
@@ -228,6 +245,7 @@ struct JaegerEndpoints {
 pub struct ControlPlane {
     options: Options,
     bin_dir: PathBuf,
+    cert_manager_bin: Option<PathBuf>,
     root: PathBuf,
     temp: Mutex<Option<tempfile::TempDir>>,
     procs: Mutex<Vec<Proc>>,
@@ -253,7 +271,7 @@ impl fmt::Debug for ControlPlane {
     }
 }
 
-/// Cache root used by build.sh.
+/// Cache root used by build.sh and cert-manager.sh.
 fn cache_root() -> PathBuf {
     if let Some(dir) = std::env::var_os("RUSTFS_OPERATOR_CACHE") {
         return PathBuf::from(dir);
@@ -386,12 +404,17 @@ fn process_start_marker() -> u64 {
 impl ControlPlane {
     /// Starts a control plane; returns once every requested component is
     /// ready (apiserver /readyz, default ServiceAccount, Ready nodes, Jaeger
-    /// health).
+    /// health, cert-manager's CA ClusterIssuer Ready and its webhook admitting).
     pub fn start(options: Options) -> Result<Self> {
         let began = Instant::now();
         let deadline = began + options.start_timeout;
         sweep_stale_dirs();
         let bin_dir = resolve_bin_dir(&options)?;
+        let cert_manager_bin = if options.cert_manager {
+            Some(cert_manager::resolve_bin_dir()?)
+        } else {
+            None
+        };
 
         let temp = tempfile::Builder::new()
             .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
@@ -423,6 +446,7 @@ impl ControlPlane {
         let mut cp = ControlPlane {
             options: options.clone(),
             bin_dir,
+            cert_manager_bin: cert_manager_bin.clone(),
             root: root.clone(),
             temp: Mutex::new(Some(temp)),
             procs: Mutex::new(Vec::new()),
@@ -598,6 +622,12 @@ impl ControlPlane {
         if options.real_node {
             cp.start_real_node(&pki, &files, api_port, &image_tarballs, deadline)?;
         }
+        // Its CRDs take a second or two to be established: the other components come up
+        // meanwhile.
+        let cert_manager = match &cert_manager_bin {
+            Some(dir) => Some(cp.launch_cert_manager(dir, &pki, deadline)?),
+            None => None,
+        };
         if options.jaeger {
             let cfg = root.join("jaeger.yaml");
             std::fs::write(&cfg, JAEGER_CONFIG)
@@ -665,6 +695,9 @@ impl ControlPlane {
         }
         if options.real_node {
             cp.wait_real_node(deadline)?;
+        }
+        if let Some(launched) = &cert_manager {
+            cp.ready_cert_manager(launched, &pki, deadline)?;
         }
         cp.started_in = began.elapsed();
         Ok(cp)

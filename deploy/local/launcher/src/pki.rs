@@ -127,6 +127,17 @@ impl Pki {
         )
     }
 
+    /// Serving certificate of a process the API server dials on loopback (an
+    /// admission webhook on the host), valid for 127.0.0.1 and `localhost`.
+    pub(crate) fn loopback_serving(&self, common_name: &str) -> Result<CertPair> {
+        self.issue(
+            common_name,
+            None,
+            vec!["127.0.0.1".into(), "localhost".into()],
+            ExtendedKeyUsagePurpose::ServerAuth,
+        )
+    }
+
     /// Client certificate; `organization` becomes the user's group.
     pub(crate) fn client(&self, user: &str, group: Option<&str>) -> Result<CertPair> {
         self.issue(user, group, Vec::new(), ExtendedKeyUsagePurpose::ClientAuth)

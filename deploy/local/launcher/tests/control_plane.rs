@@ -125,6 +125,8 @@ fn statefulset_with_pvcs_becomes_ready_and_teardown_is_clean() {
         "kube-scheduler",
         "kwok",
         "jaeger",
+        "cert-manager-controller",
+        "cert-manager-webhook",
     ] {
         assert!(names.contains(&want), "{want} not running: {names:?}");
     }

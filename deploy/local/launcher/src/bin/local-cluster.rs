@@ -16,7 +16,7 @@
 //!
 //! ```text
 //! local-cluster up [--full] [--real-node] [--controllers] [--scheduler] [--nodes N]
-//!                  [--jaeger] [--kubeconfig-out PATH] [--env-out PATH]
+//!                  [--jaeger] [--cert-manager] [--kubeconfig-out PATH] [--env-out PATH]
 //! local-cluster bin-dir
 //! ```
 //!
@@ -25,7 +25,7 @@
 //! prints them, then runs until SIGINT/SIGTERM and tears everything down
 //! (also removing the two written files, which would point at nothing).
 
-use local_cluster::{ControlPlane, Options, default_bin_dir};
+use local_cluster::{CERT_MANAGER_CA_ISSUER, ControlPlane, Options, default_bin_dir};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,11 +39,13 @@ extern "C" fn on_signal(_: libc::c_int) {
 
 const USAGE: &str = "usage:
   local-cluster up [--full] [--real-node] [--controllers] [--scheduler] [--nodes N]
-                   [--jaeger] [--kubeconfig-out PATH] [--env-out PATH]
+                   [--jaeger] [--cert-manager] [--kubeconfig-out PATH] [--env-out PATH]
   local-cluster bin-dir
 
 `up` without component flags runs etcd + kube-apiserver only; --full adds
-kube-controller-manager, kube-scheduler, 3 kwok nodes and Jaeger.";
+kube-controller-manager, kube-scheduler, 3 kwok nodes, Jaeger and cert-manager;
+--cert-manager alone adds cert-manager (controller, webhook, CRDs) with a Ready
+CA ClusterIssuer.";
 
 struct Up {
     options: Options,
@@ -65,14 +67,16 @@ fn parse_up(mut args: impl Iterator<Item = String>) -> Result<Up, String> {
                 up.options.controllers = true;
                 up.options.scheduler = true;
                 up.options.jaeger = true;
+                up.options.cert_manager = true;
                 up.options.kwok_nodes = up.options.kwok_nodes.max(full.kwok_nodes);
             }
             "--real-node" => {
                 // A real node (containerd, kubelet, kube-proxy, CoreDNS) with the RustFS
-                // and operator images; controllers and scheduler come with it.
+                // and operator images; controllers, scheduler and cert-manager come with it.
                 let real = Options::real_node();
                 up.options.controllers = true;
                 up.options.scheduler = true;
+                up.options.cert_manager = true;
                 up.options.real_node = true;
                 up.options.operator_image = true;
                 up.options.start_timeout = up.options.start_timeout.max(real.start_timeout);
@@ -80,6 +84,7 @@ fn parse_up(mut args: impl Iterator<Item = String>) -> Result<Up, String> {
             "--controllers" => up.options.controllers = true,
             "--scheduler" => up.options.scheduler = true,
             "--jaeger" => up.options.jaeger = true,
+            "--cert-manager" => up.options.cert_manager = true,
             "--nodes" => {
                 let v = value("--nodes")?;
                 up.options.kwok_nodes = v
@@ -147,6 +152,12 @@ fn run_up(up: Up) -> Result<(), String> {
         env.push(("OTEL_EXPORTER_OTLP_ENDPOINT", grpc.to_string()));
         env.push(("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc".to_string()));
         env.push(("LOCAL_CLUSTER_OTLP_HTTP_ENDPOINT", http.to_string()));
+    }
+    if cp.options().cert_manager {
+        env.push((
+            "LOCAL_CLUSTER_CA_ISSUER",
+            CERT_MANAGER_CA_ISSUER.to_string(),
+        ));
     }
     let env_text: String = env
         .iter()
