@@ -1280,3 +1280,80 @@ async fn tls_from_a_secret_is_checked_mounted_and_rechecked_when_it_changes() {
     }
     assert!(!seen.contains("PRIVATE KEY"));
 }
+
+#[tokio::test]
+async fn tls_from_cert_manager_is_issued_checked_and_ready() {
+    let Scene {
+        cp,
+        ns,
+        client,
+        op: _op,
+        api,
+    } = Scene::start("certmgr", OperatorOptions::default()).await;
+    let mut t = tenant("t", 2, None);
+    t.spec.tls = Some(
+        serde_json::from_value(json!({
+            "mode": "certManager",
+            "certManager": {
+                "issuerRef": {"name": local_cluster::CERT_MANAGER_CA_ISSUER, "kind": "ClusterIssuer"},
+                "duration": "2160h",
+                "renewBefore": "360h"
+            }
+        }))
+        .unwrap(),
+    );
+    api.create(&PostParams::default(), &t).await.unwrap();
+    let t = wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+
+    // The operator applied the Certificate; cert-manager (built from its Go module) issued it
+    // from the local CA; the operator checked it and mounts it.
+    let certificate = cp
+        .kubectl_ok(["get", "certificate", "t-tls", "-n", &ns, "-o", "json"])
+        .unwrap();
+    let certificate: serde_json::Value = serde_json::from_str(&certificate).unwrap();
+    assert_eq!(certificate["spec"]["secretName"], "t-tls");
+    assert_eq!(certificate["metadata"]["ownerReferences"][0]["name"], "t");
+    let ready = certificate["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["type"] == "Ready" && c["status"] == "True");
+    assert!(ready, "{certificate}");
+    let tls = condition(&t, "TlsReady").expect("TlsReady");
+    assert_eq!(
+        (tls.status.as_str(), tls.reason.as_str()),
+        ("True", "CertificateValid")
+    );
+    let status = t.status.clone().unwrap().tls.expect("status.tls");
+    assert_eq!(status.secret, "t-tls");
+    assert!(
+        status
+            .dns_names
+            .contains(&format!("*.t-hl.{ns}.svc.cluster.local"))
+    );
+    // ~90 days, as asked.
+    let days = (status.not_after.unwrap() - chrono::Utc::now()).num_days();
+    assert!((88..=90).contains(&days), "{days} days");
+    // The issued Secret's CA is the local CA, shipped to the servers as ca.crt.
+    let ca = secret_value(&client, &ns, "t-tls", "ca.crt").await;
+    assert_eq!(ca.trim(), cp.cert_manager_ca_pem().unwrap().trim());
+    let sts: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
+    let pod = sts
+        .get("t-pool-0")
+        .await
+        .unwrap()
+        .spec
+        .unwrap()
+        .template
+        .spec
+        .unwrap();
+    let projected = pod
+        .volumes
+        .unwrap()
+        .into_iter()
+        .find(|v| v.name == "tls")
+        .and_then(|v| v.projected)
+        .expect("the tls volume");
+    let source = projected.sources.unwrap()[0].secret.clone().unwrap();
+    assert_eq!(source.name, "t-tls");
+}
