@@ -60,12 +60,21 @@ for _ in $(seq 1 120); do
   [ "$(kubectl get crd/tenants.rustfs.com -o jsonpath='{.status.conditions[?(@.type=="Established")].status}')" = True ] && break
   sleep 0.5
 done
+# shellcheck disable=SC1091
+. "$work/cluster.env"
 kubectl apply -f deploy/namespace.yaml -f deploy/rbac.yaml -f deploy/deployment.yaml
+# The in-cluster operator exports its spans to the launcher's Jaeger, through the host's end
+# of the node's veth (LOCAL_CLUSTER_POD_OTLP_HTTP_ENDPOINT).
+kubectl set env deployment/rustfs-operator -n rustfs-system \
+  OTEL_EXPORTER_OTLP_ENDPOINT="$LOCAL_CLUSTER_POD_OTLP_HTTP_ENDPOINT" \
+  OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
 kubectl rollout status deployment/rustfs-operator -n rustfs-system --timeout=180s
 
 say "Applying deploy/local/real-node-tenant.yaml (4 servers x 1 volume, credentials Secret)"
 kubectl create namespace demo
-kubectl apply -n demo -f deploy/local/real-node-tenant.yaml
+# RustFS's own traces go to the same Jaeger (spec.logging.otlpEndpoint).
+sed "s|@OTLP_HTTP_ENDPOINT@|$LOCAL_CLUSTER_POD_OTLP_HTTP_ENDPOINT|" deploy/local/real-node-tenant.yaml |
+  kubectl apply -n demo -f -
 start=$(date +%s)
 phase=""
 while [ $(( $(date +%s) - start )) -lt "$timeout" ]; do
@@ -98,12 +107,32 @@ s3 -H "x-amz-content-sha256: $empty" -o "$work/object.back" "http://$ip:9000/dem
 cmp "$work/object" "$work/object.back"
 echo "PUT and GET of a 1 MiB object: identical ($(sha256sum <"$work/object" | cut -c1-16)...)"
 
+say "Both in one Jaeger: the operator's transitions and RustFS's own traces"
+services=""
+for _ in $(seq 1 60); do
+  services=$(curl -fsS "$JAEGER_QUERY_URL/api/services" | python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["data"] or [])))')
+  case " $services " in
+    *" rustfs-operator "*) [ "$(echo "$services" | tr ' ' '\n' | grep -c -v -e '^rustfs-operator$' -e '^jaeger$' -e '^$')" -ge 1 ] && break ;;
+  esac
+  sleep 1
+done
+echo "Jaeger services: $services"
+case " $services " in *" rustfs-operator "*) ;; *) echo "no operator spans in Jaeger" >&2; exit 1 ;; esac
+[ "$(echo "$services" | tr ' ' '\n' | grep -c -v -e '^rustfs-operator$' -e '^jaeger$' -e '^$')" -ge 1 ] ||
+  { echo "no RustFS spans in Jaeger" >&2; exit 1; }
+for svc in $services; do
+  [ "$svc" = jaeger ] && continue
+  n=$(curl -fsS "$JAEGER_QUERY_URL/api/traces?service=$svc&limit=20&lookback=1h" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"] or []))')
+  echo "  $svc: $n recent traces"
+done
+
 cat <<TXT
 
 Try it yourself (while this runs):
   export KUBECONFIG=$work/admin.kubeconfig
   kubectl get tenant -n demo -o wide
   kubectl logs -n demo real-pool-0-0 | tail
+  curl -s "$JAEGER_QUERY_URL/api/services"     # traces: the operator's and RustFS's
   curl --aws-sigv4 aws:amz:us-east-1:s3 --user "\$AK:\$SK" -H "x-amz-content-sha256: $empty" \\
     http://$ip:9000/demo-bucket/
   (AK/SK: kubectl get secret real-creds -n demo -o jsonpath='{.data.accesskey}' | base64 -d)

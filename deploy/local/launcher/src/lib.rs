@@ -198,14 +198,14 @@ impl Options {
         }
     }
 
-    /// Controllers, scheduler, cert-manager and the real node (with the operator image), no
-    /// fake nodes: every pod runs for real.
+    /// Controllers, scheduler, cert-manager, Jaeger (reachable from pods) and the real node
+    /// (with the operator image), no fake nodes: every pod runs for real.
     pub fn real_node() -> Self {
         Self {
             controllers: true,
             scheduler: true,
             kwok_nodes: 0,
-            jaeger: false,
+            jaeger: true,
             real_node: true,
             cert_manager: true,
             operator_image: true,
@@ -239,6 +239,8 @@ struct JaegerEndpoints {
     query_url: String,
     otlp_grpc: String,
     otlp_http: String,
+    /// With a real node: the OTLP endpoints as pods reach them (the host's veth address).
+    for_pods: Option<(String, String)>,
 }
 
 /// A running control plane. Dropping it tears everything down.
@@ -639,11 +641,18 @@ impl ControlPlane {
                 free_port()?,
                 free_port()?,
             );
+            // With a real node, pods (RustFS, the in-cluster operator) export to Jaeger through
+            // the host's end of the node's veth, so Jaeger listens beyond loopback.
+            let host = if options.real_node {
+                "0.0.0.0"
+            } else {
+                "127.0.0.1"
+            };
             cp.spawn(
                 "jaeger",
                 vec![format!("--config={}", p(&cfg))],
                 &[
-                    ("JAEGER_HOST", "127.0.0.1".into()),
+                    ("JAEGER_HOST", host.into()),
                     ("JAEGER_OTLP_GRPC_PORT", grpc.to_string()),
                     ("JAEGER_OTLP_HTTP_PORT", http.to_string()),
                     ("JAEGER_QUERY_HTTP_PORT", query.to_string()),
@@ -655,6 +664,12 @@ impl ControlPlane {
                 query_url: format!("http://127.0.0.1:{query}"),
                 otlp_grpc: format!("http://127.0.0.1:{grpc}"),
                 otlp_http: format!("http://127.0.0.1:{http}"),
+                for_pods: options.real_node.then(|| {
+                    (
+                        format!("http://{}:{grpc}", node::HOST_IP),
+                        format!("http://{}:{http}", node::HOST_IP),
+                    )
+                }),
             });
             cp.wait_until(deadline, "jaeger health", || {
                 Ok(matches!(http_get(health, "/status"), Ok((200, _))))
@@ -903,6 +918,22 @@ allowVolumeExpansion: true
     /// `https://127.0.0.1:<port>`.
     pub fn apiserver_url(&self) -> &str {
         &self.apiserver_url
+    }
+
+    /// Jaeger's OTLP/gRPC endpoint as pods on the real node reach it, if both run.
+    pub fn jaeger_otlp_grpc_for_pods(&self) -> Option<&str> {
+        self.jaeger
+            .as_ref()
+            .and_then(|j| j.for_pods.as_ref())
+            .map(|(grpc, _)| grpc.as_str())
+    }
+
+    /// Jaeger's OTLP/HTTP endpoint as pods on the real node reach it, if both run.
+    pub fn jaeger_otlp_http_for_pods(&self) -> Option<&str> {
+        self.jaeger
+            .as_ref()
+            .and_then(|j| j.for_pods.as_ref())
+            .map(|(_, http)| http.as_str())
     }
 
     /// Jaeger query base URL (`/api/traces`, `/api/services`), if running.

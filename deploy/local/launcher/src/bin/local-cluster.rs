@@ -153,6 +153,13 @@ fn run_up(up: Up) -> Result<(), String> {
         env.push(("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc".to_string()));
         env.push(("LOCAL_CLUSTER_OTLP_HTTP_ENDPOINT", http.to_string()));
     }
+    if let (Some(grpc), Some(http)) = (
+        cp.jaeger_otlp_grpc_for_pods(),
+        cp.jaeger_otlp_http_for_pods(),
+    ) {
+        env.push(("LOCAL_CLUSTER_POD_OTLP_GRPC_ENDPOINT", grpc.to_string()));
+        env.push(("LOCAL_CLUSTER_POD_OTLP_HTTP_ENDPOINT", http.to_string()));
+    }
     if cp.options().cert_manager {
         env.push((
             "LOCAL_CLUSTER_CA_ISSUER",
