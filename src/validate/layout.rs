@@ -92,7 +92,7 @@ mod tests {
         if total < 2 {
             return None; // BelowMinimum
         }
-        let set_counts: Vec<usize> = (2..=16).filter(|s| total % s == 0).collect();
+        let set_counts: Vec<usize> = (2..=16).filter(|s| total.is_multiple_of(*s)).collect();
         if set_counts.is_empty() {
             return None; // not divisible by any supported erasure set sizes
         }
@@ -104,7 +104,11 @@ mod tests {
             .filter(|&ss| {
                 let mut symmetry = false;
                 for p in patterns {
-                    symmetry = if p > ss { p % ss == 0 } else { ss % p == 0 };
+                    symmetry = if p > ss {
+                        p.is_multiple_of(ss)
+                    } else {
+                        ss.is_multiple_of(p)
+                    };
                 }
                 symmetry
             })
