@@ -127,9 +127,10 @@ mod tests {
         let s = schema();
         let pool = &s["properties"]["spec"]["properties"]["pools"]["items"];
         let pool_rules = rules(pool);
-        assert!(pool_rules.iter().any(
-            |(r, m)| r.contains(">= 4") && m.contains("servers * persistence.volumesPerServer")
-        ));
+        assert!(pool_rules.iter().any(|(r, m)| r.contains("% d == 0")
+            && r.contains("self.servers % d == 0")
+            && m.contains("erasure sets")));
+        assert!(!pool_rules.iter().any(|(r, _)| r.contains(">= 4")));
         assert!(
             pool_rules
                 .iter()
@@ -140,16 +141,21 @@ mod tests {
                 .iter()
                 .any(|(r, _)| r.contains("oldSelf.persistence.volumesPerServer"))
         );
-        assert!(
-            pool_rules
-                .iter()
-                .any(|(r, m)| r.contains("% d == 0") && m.contains("erasure sets"))
-        );
         let spec_rules = rules(&s["properties"]["spec"]);
         assert!(
             spec_rules
                 .iter()
                 .any(|(r, m)| r.contains("oldSelf.pools") && m.contains("cannot be removed"))
+        );
+        assert!(
+            spec_rules
+                .iter()
+                .any(|(r, m)| r.contains(">= 2") && m.contains("single drive"))
+        );
+        assert!(
+            spec_rules
+                .iter()
+                .any(|(r, m)| r.contains("oldSelf.pools[0]") && m.contains("never expand"))
         );
         let root_rules = rules(&s);
         assert!(

@@ -10,12 +10,15 @@ mod support;
 
 use std::time::Duration;
 
+use futures::StreamExt;
+
 use k8s_openapi::NamespaceResourceScope;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::{Resource, ResourceExt};
 use local_cluster::{ControlPlane, Options};
 use rustfs_operator::api::v1alpha1::{Tenant, TenantStatus};
 use rustfs_operator::resources::{BuildContext, desired_objects};
+use rustfs_operator::validate::validate_spec;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -101,6 +104,19 @@ async fn kubectl_explain_reads_the_field_docs() {
         .kubectl_ok(["explain", "tenant.status.transitions"])
         .unwrap();
     assert!(status.contains("traceId"), "{status}");
+    // The layout rules RustFS 1.0.1 imposes are explained where they bite.
+    assert!(pools.contains("single-drive Tenant"), "{pools}");
+    assert!(pools.contains("can never add a pool"), "{pools}");
+    let servers = cp
+        .kubectl_ok(["explain", "tenant.spec.pools.servers"])
+        .unwrap();
+    assert!(servers.contains("factor from"), "{servers}");
+    assert!(servers.contains("17, 19, 23"), "{servers}");
+    let volumes = cp
+        .kubectl_ok(["explain", "tenant.spec.pools.persistence.volumesPerServer"])
+        .unwrap();
+    assert!(volumes.contains("With 1 server"), "{volumes}");
+    assert!(volumes.contains("single-drive Tenant"), "{volumes}");
     // The data path's fields.
     for (path, words) in [
         ("tenant.spec.rpcSecret", &["internode", "never rotates"][..]),
@@ -375,6 +391,177 @@ async fn cel_transition_rules_refuse_data_losing_edits() {
         .unwrap();
     assert_eq!(updated.spec.pools.len(), 2);
     assert_eq!(updated.metadata.generation, Some(2));
+}
+
+/// A Tenant with a credentials Secret reference and pools of (servers, volumesPerServer).
+fn tenant_with_pools(name: &str, pools: &[(i32, i32)]) -> Tenant {
+    let pools: Vec<serde_json::Value> = pools
+        .iter()
+        .enumerate()
+        .map(|(i, (servers, volumes))| {
+            serde_json::json!({
+                "name": format!("pool-{i}"),
+                "servers": servers,
+                "persistence": {"volumesPerServer": volumes}
+            })
+        })
+        .collect();
+    serde_json::from_value(serde_json::json!({
+        "apiVersion": "rustfs.com/v1alpha1",
+        "kind": "Tenant",
+        "metadata": {"name": name},
+        "spec": {"credsSecret": {"name": "creds"}, "pools": pools}
+    }))
+    .unwrap()
+}
+
+/// The API server's verdict on creating `t`: Ok, or the refusal's text.
+async fn create_dry_run(api: &Api<Tenant>, t: &Tenant) -> Result<(), String> {
+    api.create(
+        &PostParams {
+            dry_run: true,
+            ..PostParams::default()
+        },
+        t,
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+/// The message of the pool-shape rule and of the single-drive-among-pools rule.
+const ERASURE_RULE: &str = "erasure sets of one size from 2 to 16";
+const SINGLE_DRIVE_RULE: &str = "with several pools every pool needs at least 2 drives";
+
+#[tokio::test]
+async fn cel_layout_rules_accept_exactly_what_the_operator_and_rustfs_accept() {
+    let cp = cp();
+    let ns = cp.new_namespace("layouts").unwrap();
+    let api: Api<Tenant> = Api::namespaced(admin_client(cp).await, &ns);
+
+    // Every one-pool shape up to 40 servers x 20 volumes (covering 17, 19, 23, 29, 31, 37
+    // servers and volumes), plus the extremes: the CEL rules and the operator's validation
+    // (the mirror of RustFS 1.0.1's layout code, checked against it in validate::layout)
+    // give the same verdict on each.
+    let mut shapes: Vec<(i32, i32)> = (1..=40)
+        .flat_map(|s| (1..=20).map(move |v| (s, v)))
+        .collect();
+    shapes.extend([
+        (1, 256),
+        (1, 251),
+        (1024, 256),
+        (1021, 1),
+        (289, 3),
+        (34, 1),
+        (1, 34),
+    ]);
+    let started = std::time::Instant::now();
+    let verdicts: Vec<_> = futures::stream::iter(shapes.iter().map(|&(s, v)| {
+        let api = api.clone();
+        async move {
+            let t = tenant_with_pools(&format!("l-{s}-{v}"), &[(s, v)]);
+            (s, v, create_dry_run(&api, &t).await, t)
+        }
+    }))
+    .buffer_unordered(8)
+    .collect()
+    .await;
+    eprintln!(
+        "METRIC apiserver.layout_dry_runs {} in {:.1}s",
+        verdicts.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut accepted = 0;
+    for (s, v, apiserver, t) in verdicts {
+        let operator = validate_spec(&t);
+        match (&apiserver, &operator) {
+            (Ok(()), Ok(())) => accepted += 1,
+            (Err(msg), Err(problems)) => {
+                assert!(msg.contains(ERASURE_RULE), "{s} x {v}: {msg}");
+                assert!(
+                    problems
+                        .iter()
+                        .all(|p| p.field.starts_with("spec.pools[0]"))
+                );
+            }
+            _ => panic!("{s} x {v}: API server {apiserver:?}, operator {operator:?}"),
+        }
+    }
+    // 1 x 17, 1 x 19, and 17, 19, 23, 29, 31, 37 servers with any volumes are refused.
+    assert_eq!(accepted, 40 * 20 - 2 - 6 * 20 + 7 - 3, "accepted shapes");
+
+    // A single drive is a Tenant's only pool or nothing.
+    assert_eq!(
+        create_dry_run(&api, &tenant_with_pools("solo", &[(1, 1)])).await,
+        Ok(())
+    );
+    for pools in [
+        vec![(4, 1), (1, 1)],
+        vec![(1, 1), (1, 1)],
+        vec![(1, 1), (2, 1)],
+    ] {
+        let t = tenant_with_pools("several", &pools);
+        let err = create_dry_run(&api, &t).await.expect_err("refused");
+        assert!(err.contains(SINGLE_DRIVE_RULE), "{pools:?}: {err}");
+        assert!(validate_spec(&t).is_err(), "{pools:?}");
+    }
+    // One-server pools of 2 or more volumes may sit beside others.
+    for pools in [vec![(1, 2), (2, 1)], vec![(4, 4), (1, 3), (3, 1)]] {
+        let t = tenant_with_pools("several", &pools);
+        assert_eq!(create_dry_run(&api, &t).await, Ok(()), "{pools:?}");
+        assert_eq!(validate_spec(&t), Ok(()), "{pools:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_single_drive_tenant_can_never_add_a_pool() {
+    let cp = cp();
+    let ns = cp.new_namespace("single-drive").unwrap();
+    let api: Api<Tenant> = Api::namespaced(admin_client(cp).await, &ns);
+    api.create(
+        &PostParams::default(),
+        &tenant_with_pools("solo", &[(1, 1)]),
+    )
+    .await
+    .unwrap();
+    for added in [(4, 4), (1, 2)] {
+        refused_update(
+            &api,
+            "solo",
+            |t| {
+                let mut more = tenant_with_pools("x", &[(1, 1), added]).spec.pools;
+                t.spec.pools.push(more.remove(1));
+            },
+            "which RustFS can never expand: remove the added pool",
+        )
+        .await;
+    }
+    // The single drive stays what it is: no second volume either.
+    refused_update(
+        &api,
+        "solo",
+        |t| t.spec.pools[0].persistence.volumes_per_server = 2,
+        "volumesPerServer is immutable",
+    )
+    .await;
+
+    // A one-server pool of two volumes is erasure-coded and may get a second pool.
+    api.create(
+        &PostParams::default(),
+        &tenant_with_pools("pair", &[(1, 2)]),
+    )
+    .await
+    .unwrap();
+    let mut t = api.get("pair").await.unwrap();
+    t.spec.pools.push(
+        tenant_with_pools("x", &[(1, 2), (2, 1)])
+            .spec
+            .pools
+            .remove(1),
+    );
+    api.replace("pair", &PostParams::default(), &t)
+        .await
+        .expect("a second pool beside 1 x 2");
 }
 
 async fn dry_run_apply<K>(client: &kube::Client, obj: &K)

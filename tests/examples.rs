@@ -17,10 +17,11 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 
-/// The examples users are promised (SPEC section 10, and the data path's TLS example), as
-/// `examples/<name>-tenant.yaml`.
-const REQUIRED: [&str; 11] = [
+/// The examples users are promised (SPEC section 10, plus the single-drive and TLS ones of
+/// issue 11), as `examples/<name>-tenant.yaml`.
+const REQUIRED: [&str; 12] = [
     "minimal-dev",
+    "single-drive-dev",
     "simple",
     "secret-credentials",
     "multi-pool",
@@ -281,6 +282,30 @@ fn minimal_dev_is_one_small_server_without_credentials() {
         .and_then(|r| r.get("storage"))
         .map(|q| q.0.as_str());
     assert_eq!(storage, Some("1Gi"));
+}
+
+#[test]
+fn single_drive_dev_is_one_server_with_one_volume_rendered_as_a_plain_path() {
+    let file = examples_dir().join("single-drive-dev-tenant.yaml");
+    let docs = parse_docs(&file);
+    let t = tenants(&docs)[0];
+    assert_eq!(t.spec.pools.len(), 1);
+    let pool = &t.spec.pools[0];
+    assert_eq!((pool.servers, pool.persistence.volumes_per_server), (1, 1));
+    let volumes = rustfs_operator::resources::env::rustfs_volumes(
+        "solo",
+        "demo",
+        "cluster.local",
+        &t.spec.pools,
+        "http",
+    );
+    assert_eq!(volumes, "/data/rustfs0");
+    assert!(
+        header(&file)
+            .join("\n")
+            .contains("RUSTFS_VOLUMES=/data/rustfs0"),
+        "the header shows what RustFS is given"
+    );
 }
 
 #[test]

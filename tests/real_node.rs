@@ -11,6 +11,7 @@
 //! with the launcher's message (never skipped). Tests run one at a time: the machine has two
 //! cores and one real node.
 
+mod real_node_layouts;
 mod support;
 
 use std::collections::BTreeMap;
@@ -40,8 +41,9 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// The real-node control plane with the operator running in it (once per test binary).
 fn cp() -> &'static ControlPlane {
     static OPERATOR: OnceLock<()> = OnceLock::new();
+    // 16 volumes for the tests here, 18 for real_node_layouts, a few spare.
     let cp = support::cluster(Options {
-        real_node_volumes: 24,
+        real_node_volumes: 40,
         ..Options::real_node()
     });
     OPERATOR.get_or_init(|| install_operator(cp));
@@ -133,6 +135,19 @@ struct Scene {
 impl Scene {
     /// Creates the namespace, the credentials Secret and the Tenant, and waits for Ready.
     async fn ready(prefix: &str, name: &str) -> Scene {
+        let started = Instant::now();
+        let scene = Scene::create(prefix, tenant(name)).await;
+        scene.wait_ready(&format!("{name} created")).await;
+        eprintln!(
+            "METRIC real_node.tenant_ready_s {:.1}",
+            started.elapsed().as_secs_f64()
+        );
+        scene
+    }
+
+    /// Creates a namespace, the credentials Secret `<name>-creds` and `tenant` in it.
+    async fn create(prefix: &str, tenant: Tenant) -> Scene {
+        let name = tenant.name().to_owned();
         let cp = cp();
         let ns = cp.new_namespace(prefix).unwrap();
         let client = admin_client(cp).await;
@@ -149,24 +164,17 @@ impl Scene {
             .await
             .unwrap();
         let tenants: Api<Tenant> = Api::namespaced(client.clone(), &ns);
-        let started = Instant::now();
         tenants
-            .create(&PostParams::default(), &tenant(name))
+            .create(&PostParams::default(), &tenant)
             .await
             .unwrap();
-        let scene = Scene {
+        Scene {
             cp,
             ns,
             client,
             tenants,
-            name: name.to_owned(),
-        };
-        scene.wait_ready(&format!("{name} created")).await;
-        eprintln!(
-            "METRIC real_node.tenant_ready_s {:.1}",
-            started.elapsed().as_secs_f64()
-        );
-        scene
+            name,
+        }
     }
 
     /// Waits until the Tenant is Ready for its current generation, with every StatefulSet

@@ -30,7 +30,7 @@ use std::fmt;
 use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, SecretKeySelector};
 
 use super::names;
-use crate::api::v1alpha1::{Pool, TenantSpec};
+use crate::api::v1alpha1::{Pool, TenantSpec, is_single_drive};
 
 /// All drives of the cluster, one space-separated entry per pool.
 pub const RUSTFS_VOLUMES: &str = "RUSTFS_VOLUMES";
@@ -82,6 +82,12 @@ pub const CREDENTIAL_ENV: &[&str] = &[RUSTFS_ACCESS_KEY, RUSTFS_SECRET_KEY];
 ///
 /// RustFS splits the value on spaces only and treats each entry as one pool, so every pool of
 /// the Tenant — one erasure-coded cluster — appears here, in `spec.pools` order.
+///
+/// A single-drive Tenant (one pool of 1 server x 1 volume) is the plain path of its one
+/// volume mount, `{path}/rustfs0`: RustFS 1.0.1 runs one drive only as one local path without
+/// ellipsis (a URL is refused with "use path style endpoint for single node setup", an
+/// ellipsis over one drive with "an erasure pool requires at least 2 drive endpoints"; see
+/// [`crate::validate::layout`]).
 pub fn rustfs_volumes(
     tenant: &str,
     namespace: &str,
@@ -89,6 +95,11 @@ pub fn rustfs_volumes(
     pools: &[Pool],
     scheme: &str,
 ) -> String {
+    if let [only] = pools
+        && is_single_drive(pools)
+    {
+        return names::volume_mount_path(&only.persistence.path, 0);
+    }
     let domain = cluster_domain.trim_end_matches('.');
     let headless = names::headless_service(tenant);
     pools
@@ -403,6 +414,52 @@ mod tests {
         );
         assert_eq!(v.matches("...").count(), 2);
         assert!(!v.contains("...."));
+    }
+
+    #[test]
+    fn volumes_single_drive_is_the_plain_mount_path() {
+        let t = TenantBuilder::new("t")
+            .namespace("ns")
+            .pool("p0", 1, 1)
+            .path("/mnt/disk")
+            .build();
+        assert_eq!(
+            rustfs_volumes("t", "ns", "cluster.local", &t.spec.pools, "http"),
+            "/mnt/disk/rustfs0"
+        );
+        assert_eq!(
+            names::volume_mount_path(&t.spec.pools[0].persistence.path, 0),
+            "/mnt/disk/rustfs0",
+            "the path is the volume's mount"
+        );
+    }
+
+    #[test]
+    fn volumes_one_server_one_volume_beside_another_pool_keeps_urls() {
+        // Refused by validation (RustFS needs 2 drives per pool once there are several), but
+        // never rendered as a plain path: RustFS wants an ellipsis in every pool's entry.
+        let t = TenantBuilder::new("t")
+            .namespace("ns")
+            .pool("p0", 1, 1)
+            .pool("p1", 2, 1)
+            .build();
+        assert_eq!(
+            rustfs_volumes("t", "ns", "cluster.local", &t.spec.pools, "http"),
+            "http://t-p0-{0...0}.t-hl.ns.svc.cluster.local:9000/data/rustfs{0...0} \
+             http://t-p1-{0...1}.t-hl.ns.svc.cluster.local:9000/data/rustfs{0...0}"
+        );
+    }
+
+    #[test]
+    fn volumes_one_server_two_volumes_keeps_the_ellipsis() {
+        let t = TenantBuilder::new("t")
+            .namespace("ns")
+            .pool("p0", 1, 2)
+            .build();
+        assert_eq!(
+            rustfs_volumes("t", "ns", "cluster.local", &t.spec.pools, "http"),
+            "http://t-p0-{0...0}.t-hl.ns.svc.cluster.local:9000/data/rustfs{0...1}"
+        );
     }
 
     #[test]

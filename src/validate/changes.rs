@@ -52,14 +52,39 @@ pub fn refused_changes(
         desired.iter().map(|s| (name_of(s), s)).collect();
     let mut out = Vec::new();
 
+    let pool_of = |sts: &'_ str| -> String {
+        sts.strip_prefix(tenant_name)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .unwrap_or(sts)
+            .to_owned()
+    };
+
     let mut owned: Vec<&StatefulSet> = existing.iter().filter(|s| owned_by(s, tenant)).collect();
     owned.sort_by_key(|s| name_of(s));
+    if let [only] = owned.as_slice()
+        && is_single_drive(only)
+    {
+        let added: Vec<String> = desired
+            .iter()
+            .map(name_of)
+            .filter(|name| *name != name_of(only))
+            .map(|name| format!("'{}'", pool_of(name)))
+            .collect();
+        if !added.is_empty() {
+            out.push(RefusedChange {
+                field: "spec.pools".into(),
+                message: format!(
+                    "this Tenant runs as a single drive (pool '{}', StatefulSet '{}': 1 server x 1 volume), which RustFS formatted in its single-node single-drive mode and can never expand: remove the added pool {} from spec.pools; to grow, create a new Tenant with at least 2 drives per pool and copy the objects over S3",
+                    pool_of(name_of(only)),
+                    name_of(only),
+                    added.join(", ")
+                ),
+            });
+        }
+    }
     for current in owned {
         let sts = name_of(current);
-        let pool = sts
-            .strip_prefix(tenant_name)
-            .and_then(|rest| rest.strip_prefix('-'))
-            .unwrap_or(sts);
+        let pool = pool_of(sts);
         let Some(wanted) = desired_by_name.get(sts) else {
             out.push(RefusedChange {
                 field: "spec.pools".into(),
@@ -307,6 +332,18 @@ fn template_changes(
         ),
     }
     out
+}
+
+/// A StatefulSet of 1 replica with 1 volume claim template: the pool of a single-drive
+/// Tenant when it is the Tenant's only one.
+fn is_single_drive(s: &StatefulSet) -> bool {
+    s.spec.as_ref().is_some_and(|spec| {
+        spec.replicas.unwrap_or(1) == 1
+            && spec
+                .volume_claim_templates
+                .as_ref()
+                .is_some_and(|v| v.len() == 1)
+    })
 }
 
 fn name_of(s: &StatefulSet) -> &str {
@@ -740,6 +777,67 @@ mod tests {
             &t,
             &[sts("pool-0"), foreign, same_name_other_uid],
             &[sts("pool-0"), sts("pool-1")],
+        );
+        assert_eq!(got, []);
+    }
+
+    /// The StatefulSet of a 1 server x 1 volume pool.
+    fn single_drive(pool: &str) -> StatefulSet {
+        let mut s = sts(pool);
+        spec(&mut s).replicas = Some(1);
+        spec(&mut s)
+            .volume_claim_templates
+            .as_mut()
+            .unwrap()
+            .truncate(1);
+        s
+    }
+
+    #[test]
+    fn a_pool_added_to_a_single_drive_tenant_is_refused() {
+        let t = tenant(&["solo", "more", "most"]);
+        let got = refused_changes(
+            &t,
+            &[single_drive("solo")],
+            &[single_drive("solo"), sts("more"), sts("most")],
+        );
+        assert_eq!(got.len(), 1, "{got:#?}");
+        assert_eq!(got[0].field, "spec.pools");
+        for w in [
+            "runs as a single drive (pool 'solo', StatefulSet 'demo-solo': 1 server x 1 volume)",
+            "can never expand",
+            "remove the added pool 'more', 'most' from spec.pools",
+            "create a new Tenant with at least 2 drives per pool",
+        ] {
+            assert!(got[0].message.contains(w), "'{w}' not in '{}'", got[0]);
+        }
+    }
+
+    #[test]
+    fn a_single_drive_tenant_unchanged_and_one_server_pools_that_grow_are_not_refused() {
+        let t = tenant(&["solo"]);
+        let same = refused_changes(&t, &[single_drive("solo")], &[single_drive("solo")]);
+        assert_eq!(same, []);
+        // One server with two volumes is erasure-coded: it may get a second pool.
+        let mut two_volumes = single_drive("a");
+        spec(&mut two_volumes)
+            .volume_claim_templates
+            .as_mut()
+            .unwrap()
+            .push(vct(1, "10Gi"));
+        let t = tenant(&["a", "b"]);
+        let got = refused_changes(
+            &t,
+            std::slice::from_ref(&two_volumes),
+            &[two_volumes.clone(), sts("b")],
+        );
+        assert_eq!(got, []);
+        // A 1 x 1 StatefulSet beside another existing one is not a single-drive Tenant here
+        // (spec validation refuses that shape on its own).
+        let got = refused_changes(
+            &t,
+            &[single_drive("a"), sts("b")],
+            &[single_drive("a"), sts("b")],
         );
         assert_eq!(got, []);
     }

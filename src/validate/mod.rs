@@ -3,6 +3,7 @@
 
 //! Pure checks the operator runs before it touches the cluster.
 //!
+//! - [`layout`]: the pool shapes RustFS 1.0.1 accepts and the erasure sets it makes of them.
 //! - [`spec`]: the Tenant's own semantics. It repeats the CRD's rules (the CRD installed in a
 //!   cluster may be older than the operator, or applied without its schema) and adds what the
 //!   schema cannot say: generated-name lengths, the TLS and logging rules, env
@@ -16,6 +17,7 @@
 
 pub mod changes;
 pub mod credentials;
+pub mod layout;
 pub mod quantity;
 pub mod secrets;
 pub mod spec;

@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::EnvVar;
 
 use super::Problem;
+use super::layout::{
+    MIN_ERASURE_DRIVES, RUSTFS_ERASURE_SET_DRIVE_COUNT, erasure_set_sizes, is_single_drive,
+};
 use super::quantity::parse_quantity;
 use crate::api::v1alpha1::{Pool, Tenant};
 
@@ -22,8 +25,6 @@ pub const MAX_TENANT_NAME_LEN: usize = 63 - LONGEST_SERVICE_SUFFIX.len();
 /// `controller-revision-hash=<statefulset>-<hash>` (a hash of up to 10 characters) and that
 /// label value must fit in 63 characters, so Kubernetes itself caps the name at 52.
 pub const MAX_STATEFULSET_NAME_LEN: usize = 52;
-/// Fewest drives a pool may have: RustFS erasure coding needs at least 4.
-pub const MIN_POOL_DRIVES: i64 = 4;
 /// Bounds of `servers` and `persistence.volumesPerServer` (same as the CRD).
 pub const MAX_SERVERS: i32 = 1024;
 /// See [`MAX_SERVERS`].
@@ -58,6 +59,7 @@ pub fn spec_problems(tenant: &Tenant) -> Vec<Problem> {
     check_tenant_name(tenant, &mut out);
     check_pools(tenant, &mut out);
     check_env(tenant, &mut out);
+    check_set_drive_count(tenant, &mut out);
     check_credentials_configured(tenant, &mut out);
     check_data_path(tenant, &mut out);
     out
@@ -180,7 +182,7 @@ fn check_pools(tenant: &Tenant, out: &mut Vec<Problem>) {
     for (i, pool) in pools.iter().enumerate() {
         let base = format!("spec.pools[{i}]");
         check_pool_name(tenant_name, pool, i, &base, &mut first_index, out);
-        check_pool_size(pool, &base, out);
+        check_pool_size(pool, &base, pools.len(), out);
         check_persistence(pool, &base, out);
     }
 }
@@ -241,7 +243,7 @@ fn check_pool_name<'a>(
     }
 }
 
-fn check_pool_size(pool: &Pool, base: &str, out: &mut Vec<Problem>) {
+fn check_pool_size(pool: &Pool, base: &str, pool_count: usize, out: &mut Vec<Problem>) {
     let servers = pool.servers;
     let volumes = pool.persistence.volumes_per_server;
     let mut in_range = true;
@@ -264,32 +266,100 @@ fn check_pool_size(pool: &Pool, base: &str, out: &mut Vec<Problem>) {
     if !in_range {
         return;
     }
-    let drives = i64::from(servers) * i64::from(volumes);
-    if drives < MIN_POOL_DRIVES {
-        out.push(Problem::new(
-            format!("{base}.persistence.volumesPerServer"),
-            format!(
-                "servers * volumesPerServer = {servers} * {volumes} = {drives}, but RustFS erasure coding needs at least {MIN_POOL_DRIVES} drives per pool: raise servers or volumesPerServer (e.g. {} volumes per server)",
-                (MIN_POOL_DRIVES + i64::from(servers) - 1) / i64::from(servers)
-            ),
-        ));
+    let (s, v) = (i64::from(servers), i64::from(volumes));
+    if s * v == 1 {
+        if pool_count > 1 {
+            out.push(Problem::new(
+                format!("{base}.persistence.volumesPerServer"),
+                format!(
+                    "pool '{}' is 1 server x 1 volume, a single drive: RustFS runs a single drive only as a Tenant's only pool (single-node single-drive), and in a Tenant with several pools every pool needs at least {MIN_ERASURE_DRIVES} drives: set volumesPerServer (or servers) to {MIN_ERASURE_DRIVES} or more. A Tenant created as a single drive can never add a pool: remove the added pools and create a new Tenant to grow",
+                    pool.name
+                ),
+            ));
+        }
         return;
     }
-    if erasure_set_size(drives).is_none() {
+    if !erasure_set_sizes(s, v).is_empty() {
+        return;
+    }
+    if s > 1 {
+        // Only a server count above 16 without a factor in 2..=16 gets here; its neighbours
+        // are even, so both work whatever the volumes.
+        out.push(Problem::new(
+            format!("{base}.servers"),
+            format!(
+                "{s} servers x {v} volumes: RustFS spreads every erasure set evenly over a pool's servers, so it needs a set size from 2 to 16 that divides the {} drives and divides the server count or is a multiple of it, and {s} has no factor from 2 to 16: use {} or {} servers",
+                s * v,
+                s - 1,
+                s + 1
+            ),
+        ));
+    } else {
         out.push(Problem::new(
             format!("{base}.persistence.volumesPerServer"),
             format!(
-                "servers * volumesPerServer = {drives} drives cannot be split into equal erasure sets of 2 to 16 drives (no divisor in 2..16): change servers or volumesPerServer so the total has one (e.g. {} or {} drives)",
-                drives - 1,
-                drives + 1
+                "1 server x {v} volumes = {v} drives cannot be split into equal erasure sets of 2 to 16 drives ({v} has no factor from 2 to 16): use {} or {} volumes per server",
+                v - 1,
+                v + 1
             ),
         ));
     }
 }
 
-/// The largest erasure-set size in 2..=16 that divides `drives`, as RustFS would choose.
-pub fn erasure_set_size(drives: i64) -> Option<i64> {
-    (2..=16).rev().find(|d| drives % d == 0)
+/// A literal `RUSTFS_ERASURE_SET_DRIVE_COUNT` in `spec.env` (the last entry wins) must be a
+/// number RustFS parses, and a forced size must fit every erasure-coded pool.
+fn check_set_drive_count(tenant: &Tenant, out: &mut Vec<Problem>) {
+    let Some((index, entry)) = tenant
+        .spec
+        .env
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, e)| e.name == RUSTFS_ERASURE_SET_DRIVE_COUNT)
+    else {
+        return;
+    };
+    if entry.value_from.is_some() && entry.value.is_none() {
+        return; // from a Secret or ConfigMap: unknown here
+    }
+    let field = format!("spec.env[{index}].value");
+    let raw = entry.value.as_deref().unwrap_or_default();
+    // RustFS parses it with `str::parse::<usize>`, untrimmed (disks_layout.rs:126-130).
+    let Ok(forced) = raw.parse::<usize>() else {
+        out.push(Problem::new(
+            field,
+            format!(
+                "{RUSTFS_ERASURE_SET_DRIVE_COUNT} is '{raw}', not a whole number, and RustFS refuses to start: set an erasure-set size from 2 to 16 that fits every pool, or remove the entry to let RustFS choose"
+            ),
+        ));
+        return;
+    };
+    if forced == 0 || is_single_drive(&tenant.spec.pools) {
+        return;
+    }
+    let forced = i64::try_from(forced).unwrap_or(i64::MAX);
+    for (i, pool) in tenant.spec.pools.iter().enumerate() {
+        let (s, v) = (
+            i64::from(pool.servers),
+            i64::from(pool.persistence.volumes_per_server),
+        );
+        let sizes = erasure_set_sizes(s, v);
+        if sizes.is_empty() || sizes.contains(&forced) {
+            continue; // an unusable pool is reported at the pool
+        }
+        out.push(Problem::new(
+            &field,
+            format!(
+                "{RUSTFS_ERASURE_SET_DRIVE_COUNT}={forced} does not fit spec.pools[{i}] ({s} servers x {v} volumes = {} drives), where RustFS accepts erasure sets of {}: set a size every pool accepts, or remove the entry to let RustFS choose",
+                s * v,
+                sizes
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
 }
 
 fn check_persistence(pool: &Pool, base: &str, out: &mut Vec<Problem>) {
@@ -653,33 +723,100 @@ mod tests {
             &["between 1 and 256"],
         ),
         (
-            "fewer than 4 drives",
-            |t| t.spec.pools[0] = pool("pool-0", 1, 2),
-            "spec.pools[0].persistence.volumesPerServer",
+            "a single drive beside another pool",
+            |t| t.spec.pools.push(pool("pool-1", 1, 1)),
+            "spec.pools[1].persistence.volumesPerServer",
             &[
-                "1 * 2 = 2",
-                "at least 4 drives",
-                "raise servers or volumesPerServer",
-                "4 volumes per server",
+                "pool 'pool-1' is 1 server x 1 volume, a single drive",
+                "only as a Tenant's only pool",
+                "at least 2 drives",
+                "set volumesPerServer (or servers) to 2 or more",
+                "can never add a pool",
             ],
         ),
         (
-            "3 servers x 1 volume",
-            |t| t.spec.pools[0] = pool("pool-0", 3, 1),
+            "a single-drive Tenant given a second pool",
+            |t| t.spec.pools = vec![pool("pool-0", 1, 1), pool("pool-1", 4, 4)],
             "spec.pools[0].persistence.volumesPerServer",
-            &["at least 4 drives", "2 volumes per server"],
+            &["a single drive", "create a new Tenant to grow"],
         ),
         (
-            "prime drive count above 16",
+            "17 servers x 1 volume",
             |t| t.spec.pools[0] = pool("pool-0", 17, 1),
+            "spec.pools[0].servers",
+            &[
+                "17 servers x 1 volumes",
+                "divides the 17 drives",
+                "17 has no factor from 2 to 16",
+                "use 16 or 18 servers",
+            ],
+        ),
+        (
+            "17 servers x 2 volumes (34 drives, sets of 2 not spread evenly)",
+            |t| t.spec.pools[0] = pool("pool-0", 17, 2),
+            "spec.pools[0].servers",
+            &["spreads every erasure set evenly", "use 16 or 18 servers"],
+        ),
+        (
+            "19 servers x 16 volumes",
+            |t| t.spec.pools[0] = pool("pool-0", 19, 16),
+            "spec.pools[0].servers",
+            &["304 drives", "use 18 or 20 servers"],
+        ),
+        (
+            "1 server x 17 volumes",
+            |t| t.spec.pools[0] = pool("pool-0", 1, 17),
             "spec.pools[0].persistence.volumesPerServer",
-            &["17 drives", "erasure sets of 2 to 16", "16 or 18 drives"],
+            &[
+                "17 drives cannot be split into equal erasure sets of 2 to 16",
+                "use 16 or 18 volumes per server",
+            ],
         ),
         (
             "error in second pool",
-            |t| t.spec.pools.push(pool("pool-1", 1, 1)),
-            "spec.pools[1].persistence.volumesPerServer",
-            &["at least 4 drives"],
+            |t| t.spec.pools.push(pool("pool-1", 23, 1)),
+            "spec.pools[1].servers",
+            &["use 22 or 24 servers"],
+        ),
+        (
+            "set drive count not a number",
+            |t| t.spec.env = vec![env("RUSTFS_ERASURE_SET_DRIVE_COUNT", " 8")],
+            "spec.env[0].value",
+            &[
+                "RUSTFS_ERASURE_SET_DRIVE_COUNT is ' 8', not a whole number",
+                "remove the entry",
+            ],
+        ),
+        (
+            "set drive count that fits no pool",
+            |t| t.spec.env = vec![env("RUSTFS_ERASURE_SET_DRIVE_COUNT", "5")],
+            "spec.env[0].value",
+            &[
+                "RUSTFS_ERASURE_SET_DRIVE_COUNT=5 does not fit spec.pools[0]",
+                "4 servers x 4 volumes = 16 drives",
+                "erasure sets of 2, 4, 8, 16",
+            ],
+        ),
+        (
+            "set drive count that fits one pool of two",
+            |t| {
+                t.spec.pools.push(pool("pool-1", 3, 2));
+                t.spec.env = vec![
+                    env("RUSTFS_ERASURE_SET_DRIVE_COUNT", "3"),
+                    env("RUSTFS_ERASURE_SET_DRIVE_COUNT", "4"),
+                ]
+            },
+            "spec.env[1].value",
+            &["=4 does not fit spec.pools[1]", "erasure sets of 3, 6"],
+        ),
+        (
+            "set drive count wider than the pool",
+            |t| {
+                t.spec.pools[0] = pool("pool-0", 2, 1);
+                t.spec.env = vec![env("RUSTFS_ERASURE_SET_DRIVE_COUNT", "16")]
+            },
+            "spec.env[0].value",
+            &["(2 servers x 1 volumes = 2 drives)", "erasure sets of 2:"],
         ),
         (
             "relative path",
@@ -949,8 +1086,41 @@ mod tests {
         ("16 servers x 1 volume", |t| {
             t.spec.pools[0] = pool("pool-0", 16, 1)
         }),
-        ("17 servers x 2 volumes (34 = 2 x 17)", |t| {
-            t.spec.pools[0] = pool("pool-0", 17, 2)
+        ("single drive (1 x 1) as the only pool", |t| {
+            no_creds(t);
+            t.spec.pools[0] = pool("pool-0", 1, 1)
+        }),
+        ("1 server x 2 volumes", |t| {
+            t.spec.pools[0] = pool("pool-0", 1, 2)
+        }),
+        ("2 servers x 1 volume", |t| {
+            t.spec.pools[0] = pool("pool-0", 2, 1)
+        }),
+        ("3 servers x 1 volume", |t| {
+            t.spec.pools[0] = pool("pool-0", 3, 1)
+        }),
+        ("1 server x 2 volumes beside a 2 x 1 pool", |t| {
+            t.spec.pools = vec![pool("a", 1, 2), pool("b", 2, 1)]
+        }),
+        ("34 servers x 1 volume (sets of 2)", |t| {
+            t.spec.pools[0] = pool("pool-0", 34, 1)
+        }),
+        ("1 server x 34 volumes (sets of 2)", |t| {
+            t.spec.pools[0] = pool("pool-0", 1, 34)
+        }),
+        ("set drive count that fits", |t| {
+            t.spec.env = vec![env("RUSTFS_ERASURE_SET_DRIVE_COUNT", "8")]
+        }),
+        ("set drive count 0 (RustFS chooses)", |t| {
+            t.spec.pools[0] = pool("pool-0", 3, 1);
+            t.spec.env = vec![env("RUSTFS_ERASURE_SET_DRIVE_COUNT", "0")]
+        }),
+        ("set drive count on a single drive", |t| {
+            t.spec.pools[0] = pool("pool-0", 1, 1);
+            t.spec.env = vec![env("RUSTFS_ERASURE_SET_DRIVE_COUNT", "4")]
+        }),
+        ("set drive count from a Secret", |t| {
+            t.spec.env = vec![env_from_secret("RUSTFS_ERASURE_SET_DRIVE_COUNT")]
         }),
         ("1024 servers x 256 volumes", |t| {
             t.spec.pools[0] = pool("pool-0", 1024, 256)
@@ -1038,7 +1208,7 @@ mod tests {
         let mut t = base();
         t.metadata.name = Some("Bad".into());
         t.spec.creds_secret = None;
-        t.spec.pools = vec![pool("a", 1, 2), pool("a", 17, 1)];
+        t.spec.pools = vec![pool("a", 1, 1), pool("a", 17, 1)];
         t.spec.env = vec![env("RUSTFS_VOLUMES", "x")];
         t.spec.logging = Some(crate::api::v1alpha1::LoggingSpec {
             level: None,
@@ -1055,7 +1225,7 @@ mod tests {
                 "metadata.name",
                 "spec.pools[0].persistence.volumesPerServer",
                 "spec.pools[1].name",
-                "spec.pools[1].persistence.volumesPerServer",
+                "spec.pools[1].servers",
                 "spec.env[0].name",
                 "spec.logging.otlpEndpoint",
             ]
@@ -1073,17 +1243,6 @@ mod tests {
         let text = super::super::summarize(&validate_spec(&t).unwrap_err());
         assert!(!text.contains("Qx#7") && !text.contains("Wv#9k"), "{text}");
         assert_eq!(text.matches("shorter than 8").count(), 2, "{text}");
-    }
-
-    #[test]
-    fn erasure_set_size_picks_the_largest_divisor() {
-        assert_eq!(erasure_set_size(4), Some(4));
-        assert_eq!(erasure_set_size(16), Some(16));
-        assert_eq!(erasure_set_size(32), Some(16));
-        assert_eq!(erasure_set_size(34), Some(2));
-        assert_eq!(erasure_set_size(18), Some(9));
-        assert_eq!(erasure_set_size(17), None);
-        assert_eq!(erasure_set_size(19 * 23), None);
     }
 
     #[test]

@@ -15,7 +15,7 @@ mod tenant;
 pub use datapath::{
     CertManagerTls, IssuerRef, LogLevel, LoggingSpec, SecretKeyRef, TlsMode, TlsSpec,
 };
-pub use pool::{Persistence, Pool, SchedulingConfig};
+pub use pool::{Persistence, Pool, SchedulingConfig, is_single_drive};
 pub use status::{PoolState, PoolStatus, TenantStatus, TlsStatus, TransitionRecord};
 pub use tenant::{
     CredsSecretRef, DEFAULT_IMAGE, ImagePullPolicy, PodManagementPolicy, Tenant, TenantSpec,

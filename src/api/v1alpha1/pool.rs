@@ -14,13 +14,18 @@ use serde::{Deserialize, Serialize};
 
 /// One pool: `servers` pods, each with `persistence.volumesPerServer` volumes. A pool is
 /// part of its Tenant's single RustFS cluster; it is not a separate storage tier.
+///
+/// Layouts RustFS 1.0.1 accepts: a pool's `servers * volumesPerServer` drives (at least 2)
+/// must split into erasure sets of one size from 2 to 16 that divides the drive count and
+/// divides `servers` or is a multiple of it (any 2 to 16 servers work; above 16, the server
+/// count needs a factor from 2 to 16; 1 server needs one in `volumesPerServer`). RustFS
+/// takes the largest such size. One server with one volume is a single drive, allowed only
+/// as the Tenant's only pool; such a Tenant can never add a pool.
 #[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 #[serde(rename_all = "camelCase")]
 #[x_kube(
-    validation = Rule::new("self.servers * self.persistence.volumesPerServer >= 4")
-        .message("spec.pools[].servers * persistence.volumesPerServer must be at least 4 (RustFS erasure coding needs 4 drives per pool): raise servers or volumesPerServer"),
-    validation = Rule::new("[2,3,4,5,6,7,8,9,10,11,12,13,14,15,16].exists(d, (self.servers * self.persistence.volumesPerServer) % d == 0)")
-        .message("spec.pools[]: servers * persistence.volumesPerServer must split into erasure sets of 2 to 16 drives (a prime total above 16 cannot): change servers or volumesPerServer"),
+    validation = Rule::new("self.servers * self.persistence.volumesPerServer == 1 || [2,3,4,5,6,7,8,9,10,11,12,13,14,15,16].exists(d, (self.servers * self.persistence.volumesPerServer) % d == 0 && (d <= self.servers ? self.servers % d == 0 : self.servers > 0 && d % self.servers == 0))")
+        .message("spec.pools[]: RustFS splits servers * persistence.volumesPerServer drives into erasure sets of one size from 2 to 16 that divides the drive count and divides servers or is a multiple of it, so above 16 servers the server count needs a factor from 2 to 16 (17, 19, 23 ... servers cannot) and a single server needs one in volumesPerServer: change servers or volumesPerServer"),
     validation = Rule::new("self.servers == oldSelf.servers")
         .message("spec.pools[].servers is immutable: RustFS fixes a pool's erasure layout when it formats the drives, and fewer servers would drop drives holding data; restore the previous value and add a new pool to grow")
         .reason(kube::core::Reason::FieldValueForbidden),
@@ -37,7 +42,9 @@ pub struct Pool {
     pub name: String,
 
     /// Number of RustFS servers (pods) in this pool. Immutable: RustFS fixes a pool's erasure
-    /// layout when it formats the drives, so a Tenant grows by adding a pool.
+    /// layout when it formats the drives, so a Tenant grows by adding a pool. From 2 to 16
+    /// servers any volume count of the pool works; above 16, the count needs a factor from
+    /// 2 to 16 (17, 19, 23, 29, 31 ... servers never work).
     #[schemars(range(min = 1, max = 1024))]
     pub servers: i32,
 
@@ -90,7 +97,9 @@ pub struct SchedulingConfig {
 )]
 pub struct Persistence {
     /// Volumes (PersistentVolumeClaims) per server; every server of the pool gets the same
-    /// number. Immutable after creation.
+    /// number. Immutable after creation. With 1 server the count needs a factor from 2 to 16
+    /// (17, 19, 23 ... cannot be split into erasure sets), or is 1 for a single-drive Tenant:
+    /// allowed only as the Tenant's only pool, which then can never add a pool.
     #[schemars(range(min = 1, max = 256))]
     pub volumes_per_server: i32,
 
@@ -131,4 +140,10 @@ impl Default for Persistence {
 
 fn default_path() -> String {
     "/data".to_owned()
+}
+
+/// True when `pools` is one pool of 1 server x 1 volume: RustFS's single-node single-drive
+/// mode, rendered as a plain path, never expandable.
+pub fn is_single_drive(pools: &[Pool]) -> bool {
+    matches!(pools, [only] if only.servers == 1 && only.persistence.volumes_per_server == 1)
 }

@@ -50,13 +50,21 @@ pub const DEFAULT_IMAGE: &str = "rustfs/rustfs:1.0.1";
 #[x_kube(
     validation = Rule::new("oldSelf.pools.all(p, self.pools.exists(q, q.name == p.name))")
         .message("spec.pools: a pool cannot be removed or renamed once created, its volumes hold erasure-coded data: restore the pool (add new pools to grow)")
-        .reason(kube::core::Reason::FieldValueForbidden)
+        .reason(kube::core::Reason::FieldValueForbidden),
+    validation = Rule::new("size(self.pools) == 1 || self.pools.all(p, p.servers * p.persistence.volumesPerServer >= 2)")
+        .message("spec.pools[]: a pool of 1 server x 1 volume is a single drive, which RustFS runs only as a Tenant's only pool (single-node single-drive); with several pools every pool needs at least 2 drives: raise that pool's volumesPerServer or servers"),
+    validation = Rule::new("!(size(oldSelf.pools) == 1 && oldSelf.pools[0].servers == 1 && oldSelf.pools[0].persistence.volumesPerServer == 1) || size(self.pools) == 1")
+        .message("spec.pools: this Tenant is a single drive (one pool of 1 server x 1 volume, RustFS's single-node single-drive mode), which RustFS can never expand: remove the added pool; to grow, create a new Tenant with at least 2 drives per pool and copy the objects over S3")
+        .reason(kube::core::Reason::FieldValueForbidden),
 )]
 pub struct TenantSpec {
     /// Server pools. All pools of one Tenant form ONE RustFS cluster: erasure coding stripes
     /// across the volumes of every pool, and the cluster runs at the speed of its slowest
     /// pool. Use several pools to grow capacity, move to new hardware or spread over zones;
     /// use separate Tenants for separate clusters (there is no hot/cold tiering between pools).
+    /// A single pool of 1 server x 1 volume is a single-drive Tenant (no erasure coding, for
+    /// development): it can never add a pool, and no pool of a multi-pool Tenant may be a
+    /// single drive.
     #[schemars(length(min = 1, max = 16))]
     #[x_kube(merge_strategy = ListMerge::Map(vec!["name".into()]))]
     pub pools: Vec<Pool>,

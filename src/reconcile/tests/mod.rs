@@ -131,7 +131,7 @@ async fn a_no_op_reconcile_writes_nothing() {
 
 #[tokio::test]
 async fn an_invalid_spec_writes_failed_and_requeues_as_validation() {
-    let invalid = TenantBuilder::new("t").pool("p0", 1, 1).build();
+    let invalid = TenantBuilder::new("t").pool("p0", 17, 1).build();
     let (result, tenant, server) = run(invalid, Caches::empty(), no_rule).await;
     assert_failed(&result, ErrorClass::Validation);
     let status = written(&server);
