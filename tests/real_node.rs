@@ -41,9 +41,10 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// The real-node control plane with the operator running in it (once per test binary).
 fn cp() -> &'static ControlPlane {
     static OPERATOR: OnceLock<()> = OnceLock::new();
-    // 16 volumes for the tests here, 18 for real_node_layouts, a few spare.
+    // 24 volumes for the tests here (Released ones are not reused), 18 for
+    // real_node_layouts, a few spare.
     let cp = support::cluster(Options {
-        real_node_volumes: 40,
+        real_node_volumes: 56,
         ..Options::real_node()
     });
     OPERATOR.get_or_init(|| install_operator(cp));
