@@ -717,17 +717,24 @@ async fn tls_serves_https_and_the_servers_form_over_internode_https() {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    // Distinct names: with rcgen's default DN on both, a client sees subject == issuer on the
+    // leaf and takes it for self-signed.
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "real-node test CA");
     let ca = ca_params.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca_params, ca_key);
     let key = KeyPair::generate().unwrap();
     let io_host = format!("{name}-io.{ns}.svc.cluster.local");
-    let leaf = CertificateParams::new(vec![
+    let mut leaf_params = CertificateParams::new(vec![
         io_host.clone(),
         format!("*.{name}-hl.{ns}.svc.cluster.local"),
     ])
-    .unwrap()
-    .signed_by(&key, &issuer)
     .unwrap();
+    leaf_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, io_host.clone());
+    let leaf = leaf_params.signed_by(&key, &issuer).unwrap();
     let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
     for s in [
         json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
@@ -781,6 +788,20 @@ async fn tls_serves_https_and_the_servers_form_over_internode_https() {
     let ca_path = dir.path().join("ca.crt");
     std::fs::write(&ca_path, ca.pem()).unwrap();
     let url = |path: &str| format!("https://{io_host}:9000{path}");
+
+    // kube-proxy programs a new Service asynchronously: wait until it answers (over https).
+    let health = url("/health/ready");
+    eventually(Duration::from_secs(30), "the io Service over https", || {
+        let (ca_path, io_host, ip, health) =
+            (ca_path.clone(), io_host.clone(), ip.clone(), health.clone());
+        async move {
+            match curl_https(&ca_path, &io_host, &ip, &[&health]) {
+                (true, _) => Ok(()),
+                (false, out) => Err(out),
+            }
+        }
+    })
+    .await;
 
     // S3 over https, trusting only the Tenant's CA, with the name checked.
     let (ok, out) = curl_https(&ca_path, &io_host, &ip, &["-X", "PUT", &url("/tls-bucket")]);
