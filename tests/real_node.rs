@@ -615,25 +615,63 @@ async fn a_credentials_change_rolls_the_servers_and_reads_never_stop() {
         .patch_spec(json!({"credsSecret": {"name": "creds-rotated"}}))
         .await;
 
-    // Read continuously until the rollout is over: each read is signed with the old
-    // credentials, and with the new ones when a rolled pod answers 403. Anything else is a
-    // failed read.
-    let endpoint = scene.endpoint().await;
-    let new = S3::new(&endpoint, NEW_ACCESS, NEW_SECRET, "kept");
-    let (mut reads, mut failures, mut by_new) = (0usize, Vec::new(), 0usize);
+    // Read continuously until the rollout is over, from every ready pod in turn (straight to
+    // its IP: through the Service, a kept-alive connection stays on one pod). A pod knows only
+    // the credentials it started with, so each read is signed with the old ones and, on 403,
+    // with the new ones. A read fails when neither works, or on anything but 200 with the
+    // right body: what a split cluster would give (quorum errors, 5xx). No answer at all from
+    // a pod that is just stopping is not a failed read; it is counted apart.
+    let pods_api: Api<Pod> = Api::namespaced(scene.client.clone(), &scene.ns);
+    let selector = ListParams::default().labels(&format!("rustfs.com/tenant={}", scene.name));
+    let (mut reads, mut failures, mut gone) = (0usize, Vec::new(), 0usize);
+    let (mut with_old, mut with_new) = (0usize, 0usize);
     let started = Instant::now();
     loop {
-        for (key, sum) in objects.iter().step_by(7) {
+        let ready_ips: Vec<String> = pods_api
+            .list(&selector)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|p| {
+                p.status
+                    .as_ref()
+                    .and_then(|s| s.conditions.as_ref())
+                    .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+            })
+            .filter_map(|p| p.status.and_then(|s| s.pod_ip))
+            .collect();
+        for (i, (key, sum)) in objects.iter().step_by(7).enumerate() {
+            let Some(ip) = ready_ips.get(i % ready_ips.len().max(1)) else {
+                break;
+            };
             reads += 1;
-            let mut answer = s3.get(key).await;
+            let endpoint = format!("http://{ip}:9000");
+            // A pod that stops between the list and the read does not answer: do not wait
+            // the default 20 s for it.
+            let old = S3::new(&endpoint, ACCESS_KEY, SECRET_KEY, "kept")
+                .with_timeout(Duration::from_secs(2));
+            let new = S3::new(&endpoint, NEW_ACCESS, NEW_SECRET, "kept")
+                .with_timeout(Duration::from_secs(2));
+            let mut answer = old.get(key).await;
+            let mut by_new = false;
             if matches!(answer, Ok((403, _))) {
                 answer = new.get(key).await;
-                by_new += 1;
+                by_new = true;
             }
             match answer {
-                Ok((200, body)) if support::s3::sha256_hex(&body) == *sum => {}
+                Ok((200, body)) if support::s3::sha256_hex(&body) == *sum => {
+                    if by_new {
+                        with_new += 1;
+                    } else {
+                        with_old += 1;
+                    }
+                }
+                // No HTTP answer at all: the pod is stopping (its IP was in the list a moment
+                // ago). A split cluster answers, with 5xx.
+                Err(_) => gone += 1,
                 other => failures.push(format!(
-                    "{key}: {:?}",
+                    "{key} from {ip}: {:?}",
                     other.map(|(c, b)| (c, String::from_utf8_lossy(&b).into_owned()))
                 )),
             }
@@ -654,7 +692,7 @@ async fn a_credentials_change_rolls_the_servers_and_reads_never_stop() {
         );
     }
     eprintln!(
-        "METRIC real_node.creds_rollout_reads {reads} failed {} signed_with_new {by_new} in {:.1}s",
+        "METRIC real_node.creds_rollout_reads {reads} failed {} old_keys {with_old} new_keys {with_new} pod_gone {gone} in {:.1}s",
         failures.len(),
         started.elapsed().as_secs_f64()
     );
@@ -663,6 +701,11 @@ async fn a_credentials_change_rolls_the_servers_and_reads_never_stop() {
         "reads failed during the rollout: {failures:?}"
     );
     assert!(reads >= 12, "too few reads to mean anything: {reads}");
+    // Both generations of pods served reads during the rollout, side by side in one cluster.
+    assert!(
+        with_old > 0 && with_new > 0,
+        "old {with_old}, new {with_new}"
+    );
 
     // Afterwards only the new credentials work, and every object is there.
     let new = scene_s3_with(&scene, NEW_ACCESS, NEW_SECRET, "kept").await;

@@ -69,6 +69,12 @@ impl S3 {
         }
     }
 
+    /// The same client with another per-request timeout.
+    pub fn with_timeout(mut self, timeout: Duration) -> S3 {
+        self.bucket.set_request_timeout(Some(timeout));
+        self
+    }
+
     /// Creates the bucket; Err with the HTTP status and body when refused.
     pub async fn create_bucket(&self) -> Result<(), String> {
         let r = Bucket::create_with_path_style(
