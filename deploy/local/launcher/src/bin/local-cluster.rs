@@ -72,8 +72,10 @@ fn parse_up(mut args: impl Iterator<Item = String>) -> Result<Up, String> {
             }
             "--real-node" => {
                 // A real node (containerd, kubelet, kube-proxy, CoreDNS) with the RustFS
-                // and operator images; controllers, scheduler and cert-manager come with it.
+                // and operator images; controllers, scheduler, cert-manager and Jaeger
+                // (reachable from pods) come with it.
                 let real = Options::real_node();
+                up.options.jaeger = true;
                 up.options.controllers = true;
                 up.options.scheduler = true;
                 up.options.cert_manager = true;
