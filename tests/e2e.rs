@@ -1012,6 +1012,31 @@ async fn visible(
     )
 }
 
+/// [`visible`], then the operator's spans in Jaeger: the operator is stopped with SIGTERM,
+/// which flushes the spans still buffered.
+async fn visible_with_traces(
+    cp: &ControlPlane,
+    client: &kube::Client,
+    ns: &str,
+    op: &mut Operator,
+    api: &Api<Tenant>,
+) -> String {
+    let mut seen = visible(client, ns, op, api).await;
+    let service = op.service_name.clone();
+    assert!(op.terminate().success());
+    let spans = eventually(Duration::from_secs(20), "the operator's spans", || async {
+        let spans = jaeger_spans(cp, &service)?;
+        if spans.is_empty() {
+            Err("none yet".to_owned())
+        } else {
+            Ok(spans)
+        }
+    })
+    .await;
+    seen.push_str(&serde_json::to_string(&spans).unwrap());
+    seen
+}
+
 #[tokio::test]
 async fn a_multi_server_tenant_without_credentials_forms_with_a_generated_internode_secret() {
     let options = OperatorOptions {
@@ -1115,19 +1140,7 @@ async fn a_multi_server_tenant_without_credentials_forms_with_a_generated_intern
     assert!(note.contains("restart every server"), "{note}");
 
     // Neither value is anywhere a user or a log reader looks, traces included.
-    let mut seen = visible(&client, &ns, &op, &api).await;
-    let service = op.service_name.clone();
-    assert!(op.terminate().success());
-    let spans = eventually(Duration::from_secs(20), "the operator's spans", || async {
-        let spans = jaeger_spans(cp, &service)?;
-        if spans.is_empty() {
-            Err("none yet".to_owned())
-        } else {
-            Ok(spans)
-        }
-    })
-    .await;
-    seen.push_str(&serde_json::to_string(&spans).unwrap());
+    let seen = visible_with_traces(cp, &client, &ns, &mut op, &api).await;
     assert!(!seen.contains(&value) && !seen.contains(&renewed));
 }
 
@@ -1264,19 +1277,7 @@ async fn tls_from_a_secret_is_checked_mounted_and_rechecked_when_it_changes() {
 
     // No key material anywhere a user or a log reader looks: status, events, the
     // operator's log, the StatefulSets, and its traces in Jaeger (flushed by SIGTERM).
-    let mut seen = visible(&client, &ns, &op, &api).await;
-    let service = op.service_name.clone();
-    assert!(op.terminate().success());
-    let spans = eventually(Duration::from_secs(20), "the operator's spans", || async {
-        let spans = jaeger_spans(cp, &service)?;
-        if spans.is_empty() {
-            Err("none yet".to_owned())
-        } else {
-            Ok(spans)
-        }
-    })
-    .await;
-    seen.push_str(&serde_json::to_string(&spans).unwrap());
+    let seen = visible_with_traces(cp, &client, &ns, &mut op, &api).await;
     for secret in [&good.1, &bad.1] {
         let body = secret.lines().nth(1).unwrap();
         assert!(!seen.contains(body), "key material leaked");

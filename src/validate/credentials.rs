@@ -89,27 +89,18 @@ pub fn check_credentials_secret(
         return MissingSnafu { secret: name }.fail();
     };
     for key in [ACCESS_KEY, SECRET_KEY] {
-        let from_string_data = secret.string_data.as_ref().and_then(|m| m.get(key));
-        let len = match from_string_data {
-            Some(text) => text.chars().count(),
-            None => {
-                let bytes = secret
-                    .data
-                    .as_ref()
-                    .and_then(|m| m.get(key))
-                    .ok_or_else(|| CredentialsProblem::MissingKey {
-                        secret: name.to_owned(),
-                        key: key.to_owned(),
-                    })?;
-                std::str::from_utf8(&bytes.0)
-                    .map_err(|_| CredentialsProblem::NotUtf8 {
-                        secret: name.to_owned(),
-                        key: key.to_owned(),
-                    })?
-                    .chars()
-                    .count()
-            }
-        };
+        let bytes =
+            super::secret_value(secret, key).ok_or_else(|| CredentialsProblem::MissingKey {
+                secret: name.to_owned(),
+                key: key.to_owned(),
+            })?;
+        let len = std::str::from_utf8(bytes)
+            .map_err(|_| CredentialsProblem::NotUtf8 {
+                secret: name.to_owned(),
+                key: key.to_owned(),
+            })?
+            .chars()
+            .count();
         if len < MIN_CREDENTIAL_LEN {
             return TooShortSnafu {
                 secret: name,

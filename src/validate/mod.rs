@@ -29,6 +29,26 @@ pub use credentials::{CredentialsProblem, check_credentials_secret};
 pub use quantity::{QuantityError, QuantityValue, parse_quantity};
 pub use spec::{spec_problems, validate_spec};
 
+/// The value of `key` in a Secret: `stringData` wins over `data`, as when the API server
+/// stores it, so a Secret built locally and one read back are judged the same.
+pub(crate) fn secret_value<'a>(
+    secret: &'a k8s_openapi::api::core::v1::Secret,
+    key: &str,
+) -> Option<&'a [u8]> {
+    secret
+        .string_data
+        .as_ref()
+        .and_then(|m| m.get(key))
+        .map(|s| s.as_bytes())
+        .or_else(|| {
+            secret
+                .data
+                .as_ref()
+                .and_then(|m| m.get(key))
+                .map(|b| b.0.as_slice())
+        })
+}
+
 /// One thing wrong with a Tenant, pinned to the field to edit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Problem {

@@ -10,6 +10,7 @@ use k8s_openapi::api::core::v1::Secret;
 use snafu::Snafu;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
+use super::secret_value;
 use crate::api::v1alpha1::TlsStatus;
 use crate::tls;
 
@@ -57,33 +58,6 @@ pub enum SecretProblem {
     },
 }
 
-impl SecretProblem {
-    /// The Secret concerned.
-    pub fn secret(&self) -> &str {
-        match self {
-            Self::Missing { secret, .. }
-            | Self::MissingKey { secret, .. }
-            | Self::Invalid { secret, .. } => secret,
-        }
-    }
-}
-
-/// The value of `key`: `stringData` wins over `data`, as when the API server stores it.
-fn value<'a>(secret: &'a Secret, key: &str) -> Option<&'a [u8]> {
-    secret
-        .string_data
-        .as_ref()
-        .and_then(|m| m.get(key))
-        .map(|s| s.as_bytes())
-        .or_else(|| {
-            secret
-                .data
-                .as_ref()
-                .and_then(|m| m.get(key))
-                .map(|b| b.0.as_slice())
-        })
-}
-
 /// Checks the internode secret at `name`/`key`: present, UTF-8, at least
 /// [`MIN_RPC_SECRET_LEN`] characters after trimming (RustFS trims), not RustFS's default.
 pub fn check_rpc_secret(
@@ -103,7 +77,7 @@ pub fn check_rpc_secret(
         };
         return MissingSnafu { secret: name, fix }.fail();
     };
-    let bytes = value(secret, key).ok_or_else(|| SecretProblem::MissingKey {
+    let bytes = secret_value(secret, key).ok_or_else(|| SecretProblem::MissingKey {
         secret: name.to_owned(),
         key: key.to_owned(),
         fix: "add the key, or point spec.rpcSecret.key at the key that holds the secret".into(),
@@ -151,7 +125,7 @@ pub fn check_tls(
         .fail();
     };
     let get = |key: &str| {
-        value(secret, key).ok_or_else(|| SecretProblem::MissingKey {
+        secret_value(secret, key).ok_or_else(|| SecretProblem::MissingKey {
             secret: name.to_owned(),
             key: key.to_owned(),
             fix: "a kubernetes.io/tls Secret holds the PEM certificate chain in 'tls.crt' and the private key in 'tls.key'".into(),
@@ -197,7 +171,7 @@ pub fn check_tls(
         }
         .fail();
     };
-    let ca_pem = value(ca_secret, ca_key).ok_or_else(|| SecretProblem::MissingKey {
+    let ca_pem = secret_value(ca_secret, ca_key).ok_or_else(|| SecretProblem::MissingKey {
         secret: ca_name.to_owned(),
         key: ca_key.to_owned(),
         fix: ca_fix.clone(),
