@@ -159,6 +159,7 @@ fn bench(c: &mut Criterion) {
             .collect(),
         now,
         last_progress: now,
+        storage: machine::Storage::Healthy,
     };
     let objects = desired_objects(&tenant, &ctx).expect("renders");
     let observed = to_values(&objects);

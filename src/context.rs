@@ -20,6 +20,7 @@ use machine::{Credentials, Reason};
 
 use chrono::Utc;
 
+use crate::admin::info::StorageCheck;
 use crate::api::v1alpha1::{Tenant, TlsMode, TlsStatus};
 use crate::metrics::Metrics;
 use crate::owned::OwnedStores;
@@ -39,6 +40,29 @@ pub struct OperatorConfig {
     pub machine: machine::Config,
     /// How many Tenants reconcile at once.
     pub concurrency: u16,
+    /// Storage health polling through RustFS's admin API (see [`crate::storage`]).
+    pub storage: StoragePolling,
+}
+
+/// Settings of the storage health poller (from the `server` flags).
+#[derive(Clone, Debug)]
+pub struct StoragePolling {
+    /// Between two rounds; zero turns polling off.
+    pub interval: std::time::Duration,
+    /// Tenants checked at once.
+    pub concurrency: usize,
+    /// Timeouts and retries of each admin call.
+    pub client: crate::admin::Settings,
+}
+
+impl Default for StoragePolling {
+    fn default() -> Self {
+        StoragePolling {
+            interval: std::time::Duration::from_secs(30),
+            concurrency: 4,
+            client: crate::admin::Settings::default(),
+        }
+    }
 }
 
 /// Reflector caches the reconciler reads instead of issuing GETs.
@@ -115,6 +139,8 @@ pub struct Context {
     secrets_checked: Mutex<HashMap<CheckKey, SecretVerdict>>,
     last_event: Mutex<HashMap<ObjectRef<Tenant>, (Reason, String)>>,
     written: Mutex<HashMap<String, OwnWrite>>,
+    /// The last storage check of each Tenant (by uid): a report, never a credential.
+    storage: Mutex<HashMap<String, StorageCheck>>,
 }
 
 /// A status this operator wrote: the resourceVersion it replaced and the Tenant stored.
@@ -142,6 +168,7 @@ impl Context {
             secrets_checked: Mutex::default(),
             last_event: Mutex::default(),
             written: Mutex::default(),
+            storage: Mutex::default(),
         }
     }
 
@@ -400,6 +427,10 @@ impl Context {
             .iter()
             .filter_map(|t| t.metadata.uid.as_ref())
             .collect();
+        self.storage
+            .lock()
+            .expect("lock")
+            .retain(|uid, _| uids.contains(uid));
         self.written
             .lock()
             .expect("lock")
@@ -408,6 +439,22 @@ impl Context {
             .lock()
             .expect("lock")
             .retain(|k, _| referenced.contains(&k.secret));
+    }
+
+    /// The Tenant's last storage check, if any since the operator started.
+    pub fn storage_check(&self, tenant: &Tenant) -> Option<StorageCheck> {
+        let uid = tenant.metadata.uid.as_ref()?;
+        self.storage.lock().expect("lock").get(uid).cloned()
+    }
+
+    /// Remembers a storage check; returns the one it replaces.
+    pub fn record_storage_check(
+        &self,
+        tenant: &Tenant,
+        check: StorageCheck,
+    ) -> Option<StorageCheck> {
+        let uid = tenant.metadata.uid.clone()?;
+        self.storage.lock().expect("lock").insert(uid, check)
     }
 
     /// True when this event differs from the last one recorded for the Tenant, and remembers

@@ -211,6 +211,10 @@ pub async fn run(
         sync.synced.subscribe(),
     ));
 
+    // Storage health: the poller wakes a Tenant when RustFS reports something new.
+    let (wake, woken) = futures::channel::mpsc::channel(1024);
+    tokio::spawn(crate::storage::run(ctx.clone(), wake));
+
     // Housekeeping that follows the Tenant cache: the phase gauge (so deleted Tenants leave
     // it) and the per-Tenant memory of the context.
     tokio::spawn({
@@ -241,6 +245,7 @@ pub async fn run(
         .watches_stream(secret_stream, move |secret| {
             tenants_referencing(&tenants, &secret)
         })
+        .reconcile_on(woken)
         .graceful_shutdown_on(shutdown_signal(readiness_on_stop))
         .run(reconcile, error_policy, ctx)
         .for_each(|result| async move {

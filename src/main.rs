@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use rustfs_operator::context::OperatorConfig;
+use rustfs_operator::context::{OperatorConfig, StoragePolling};
 use rustfs_operator::http::{self, Readiness};
 use rustfs_operator::metrics::Metrics;
 use rustfs_operator::resources::BuildContext;
@@ -74,6 +74,25 @@ struct ServerArgs {
     /// Tenants reconciled at the same time.
     #[arg(long, env = "RUSTFS_OPERATOR_CONCURRENCY", default_value_t = 4)]
     concurrency: u16,
+    /// Seconds between two storage health checks of each Ready or Degraded Tenant, through
+    /// RustFS's admin API (jittered by a tenth); 0 turns them off.
+    #[arg(
+        long,
+        env = "RUSTFS_OPERATOR_STORAGE_POLL_INTERVAL",
+        default_value_t = 30
+    )]
+    storage_poll_interval: u64,
+    /// Tenants whose storage is checked at the same time.
+    #[arg(
+        long,
+        env = "RUSTFS_OPERATOR_STORAGE_POLL_CONCURRENCY",
+        default_value_t = 4,
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
+    storage_poll_concurrency: u16,
+    /// Seconds one admin API call may take before it counts as a timeout (retried).
+    #[arg(long, env = "RUSTFS_OPERATOR_ADMIN_TIMEOUT", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    admin_timeout: u64,
     #[command(flatten)]
     telemetry: TelemetryConfig,
 }
@@ -158,6 +177,14 @@ async fn run_server(args: ServerArgs) -> Result<(), String> {
             rollout_stall_after: Duration::from_secs(args.rollout_stall_after),
         },
         concurrency: args.concurrency,
+        storage: StoragePolling {
+            interval: Duration::from_secs(args.storage_poll_interval),
+            concurrency: usize::from(args.storage_poll_concurrency),
+            client: rustfs_operator::admin::Settings {
+                timeout: Duration::from_secs(args.admin_timeout),
+                retry_for: Duration::from_secs(args.admin_timeout * 2),
+            },
+        },
     };
     let result = rustfs_operator::controller::run(client, config, metrics, readiness)
         .await

@@ -170,7 +170,8 @@ impl PoolRollout {
     }
 }
 
-/// What the shell observed of the StatefulSets, with the times needed to judge a stall.
+/// What the shell observed of the StatefulSets, with the times needed to judge a stall,
+/// and what RustFS itself last said about its drives.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Rollout {
     pub pools: Vec<PoolRollout>,
@@ -178,6 +179,36 @@ pub struct Rollout {
     /// When the rollout last made progress; compute it with [`last_progress`] and keep it in
     /// the status.
     pub last_progress: Timestamp,
+    /// The storage health RustFS reported, when the shell has a report newer than the last
+    /// rollout progress (an older one describes pods that have since been replaced).
+    pub storage: Storage,
+}
+
+/// The drives' health as RustFS's admin API reports it, reduced to what the machine
+/// decides on. `detail` names the pools and drives, for the status message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum Storage {
+    /// No fresh report (not polled yet, unreachable, or older than the last rollout
+    /// progress): the pods' readiness alone decides.
+    #[default]
+    Unknown,
+    /// Every drive online.
+    Healthy,
+    /// Some drives offline; every erasure set still has read and write quorum.
+    DrivesOffline { detail: String },
+    /// An erasure set has lost read or write quorum: objects in it cannot be read or
+    /// written until drives come back.
+    QuorumLost { detail: String },
+}
+
+impl Storage {
+    /// The report's words on what is wrong, if anything is.
+    pub fn problem(&self) -> Option<&str> {
+        match self {
+            Storage::DrivesOffline { detail } | Storage::QuorumLost { detail } => Some(detail),
+            Storage::Unknown | Storage::Healthy => None,
+        }
+    }
 }
 
 /// When a rollout last made progress, from the previous observation (kept in the status)
@@ -281,6 +312,8 @@ pub enum Fact {
     RolloutComplete,
     RolloutProgressing,
     RolloutStalled,
+    DrivesOffline,
+    QuorumLost,
 }
 
 impl Fact {
@@ -296,9 +329,11 @@ impl Fact {
             | Fact::CredentialsInvalid => InputKind::CredentialsChecked,
             Fact::Applied | Fact::ChangeRefused | Fact::ApplyRejected => InputKind::Applied,
             Fact::TransientError => InputKind::TransientError,
-            Fact::RolloutComplete | Fact::RolloutProgressing | Fact::RolloutStalled => {
-                InputKind::Observed
-            }
+            Fact::RolloutComplete
+            | Fact::RolloutProgressing
+            | Fact::RolloutStalled
+            | Fact::DrivesOffline
+            | Fact::QuorumLost => InputKind::Observed,
         }
     }
 
@@ -318,9 +353,13 @@ impl Fact {
             Fact::ChangeRefused => "a change would be rejected or lose data; nothing applied",
             Fact::ApplyRejected => "the API server refused an object (non-retryable)",
             Fact::TransientError => "an API call failed and may succeed on retry",
-            Fact::RolloutComplete => "every pool: all pods ready at the update revision",
+            Fact::RolloutComplete => {
+                "every pool: all pods ready at the update revision; no drive reported offline"
+            }
             Fact::RolloutProgressing => "not complete, progress within rollout_stall_after",
             Fact::RolloutStalled => "not complete, no progress for rollout_stall_after",
+            Fact::DrivesOffline => "every pod ready, but RustFS reports drives offline",
+            Fact::QuorumLost => "RustFS reports an erasure set below read or write quorum",
         }
     }
 
@@ -368,8 +407,14 @@ impl Input {
             Input::Applied(Applied::Rejected { .. }) => Fact::ApplyRejected,
             Input::TransientError { .. } => Fact::TransientError,
             Input::Observed(rollout) => {
-                if rollout.is_complete(desired) {
-                    Fact::RolloutComplete
+                // Lost quorum outranks everything the pods say: data is unavailable now.
+                if matches!(rollout.storage, Storage::QuorumLost { .. }) {
+                    Fact::QuorumLost
+                } else if rollout.is_complete(desired) {
+                    match rollout.storage {
+                        Storage::DrivesOffline { .. } => Fact::DrivesOffline,
+                        _ => Fact::RolloutComplete,
+                    }
                 } else if rollout.now.since(rollout.last_progress) >= config.rollout_stall_after {
                     Fact::RolloutStalled
                 } else {
@@ -431,6 +476,7 @@ mod tests {
             pools,
             now: Timestamp(now),
             last_progress: Timestamp(last),
+            storage: Storage::Unknown,
         })
     }
 
@@ -472,6 +518,41 @@ mod tests {
             fact(&observed(vec![unobserved], 0, 0)),
             Fact::RolloutProgressing
         );
+    }
+
+    #[test]
+    fn storage_reports_refine_the_rollout_facts() {
+        let config = Config::default();
+        let desired = Desired::new([("p", 4)]);
+        let with = |pools: Vec<PoolRollout>, storage: Storage| {
+            Input::Observed(Rollout {
+                pools,
+                now: Timestamp(0),
+                last_progress: Timestamp(0),
+                storage,
+            })
+            .fact(&config, &desired)
+        };
+        let offline = Storage::DrivesOffline {
+            detail: "p: 1 of 8 drives offline".into(),
+        };
+        let lost = Storage::QuorumLost {
+            detail: "p set 0: 4 of 8 drives online".into(),
+        };
+        assert_eq!(
+            with(vec![pool(4, 4)], Storage::Healthy),
+            Fact::RolloutComplete
+        );
+        assert_eq!(
+            with(vec![pool(4, 4)], Storage::Unknown),
+            Fact::RolloutComplete
+        );
+        assert_eq!(with(vec![pool(4, 4)], offline.clone()), Fact::DrivesOffline);
+        // Pods not ready: the rollout decides; the drives only add to the message.
+        assert_eq!(with(vec![pool(3, 4)], offline), Fact::RolloutProgressing);
+        // Lost quorum is reported whatever the pods say.
+        assert_eq!(with(vec![pool(4, 4)], lost.clone()), Fact::QuorumLost);
+        assert_eq!(with(vec![pool(2, 4)], lost), Fact::QuorumLost);
     }
 
     #[test]

@@ -39,6 +39,7 @@
 //!             pools: vec![PoolRollout::settled("pool-0", 4, "rev-1")],
 //!             now,
 //!             last_progress: now,
+//!             storage: machine::Storage::Healthy,
 //!         }),
 //!     };
 //! };
@@ -60,7 +61,7 @@ pub use condition::{
 };
 pub use input::{
     Applied, Config, Credentials, Desired, DesiredPool, Fact, Input, InputKind, PoolRollout,
-    PoolState, RefusedChange, Rollout, SpecProblem, last_progress,
+    PoolState, RefusedChange, Rollout, SpecProblem, Storage, last_progress,
 };
 pub use phase::{Await, Phase, Step};
 pub use step::{

@@ -130,6 +130,8 @@ pub enum Reason {
     ReadinessLost,
     PodsNotReady,
     Recovered,
+    DrivesOffline,
+    QuorumLost,
 }
 
 /// `type` of a Kubernetes Event.
@@ -317,7 +319,9 @@ pub fn step(
         | Fact::TransientError
         | Fact::RolloutComplete
         | Fact::RolloutProgressing
-        | Fact::RolloutStalled => {}
+        | Fact::RolloutStalled
+        | Fact::DrivesOffline
+        | Fact::QuorumLost => {}
     }
 
     Ok(Transition {
@@ -404,7 +408,7 @@ fn describe(
         ),
         Input::Observed(rollout) => {
             let summary = rollout.summary(desired);
-            match reason {
+            let pods = match reason {
                 Reason::AllPoolsReady | Reason::Recovered => {
                     format!("all {} pool(s) ready: {summary}", desired.pools.len())
                 }
@@ -414,7 +418,13 @@ fn describe(
                 ),
                 Reason::ReadinessLost => format!("readiness lost: {summary}"),
                 Reason::PodsNotReady => format!("pods not ready: {summary}"),
+                Reason::DrivesOffline => format!("drives offline, pods ready: {summary}"),
+                Reason::QuorumLost => format!("erasure quorum lost: {summary}"),
                 _ => format!("rollout in progress: {summary}"),
+            };
+            match rollout.storage.problem() {
+                Some(problem) => format!("{pods}; RustFS reports {problem}"),
+                None => pods,
             }
         }
     }

@@ -135,6 +135,11 @@ pub const TABLE: &[Edge] = &[
     edge(&[Degraded],                                                  Fact::RolloutComplete,          To(Ready),            WAIT_RESYNC,      Reason::Recovered).event(Normal),
     edge(&[Degraded],                                                  Fact::RolloutProgressing,       Stay,                 WAIT_ROLLOUT,     Reason::PodsNotReady),
     edge(&[Degraded],                                                  Fact::RolloutStalled,           Stay,                 WAIT_ROLLOUT,     Reason::RolloutStalled),
+    // Storage, as RustFS's admin API reports it (polled while Ready or Degraded).
+    edge(&[RollingOut, Ready],                                         Fact::DrivesOffline,            To(Degraded),         WAIT_ROLLOUT,     Reason::DrivesOffline).event(Warning),
+    edge(&[Degraded],                                                  Fact::DrivesOffline,            Stay,                 WAIT_ROLLOUT,     Reason::DrivesOffline),
+    edge(&[RollingOut, Ready],                                         Fact::QuorumLost,               To(Degraded),         WAIT_ROLLOUT,     Reason::QuorumLost).event(Warning),
+    edge(&[Degraded],                                                  Fact::QuorumLost,               Stay,                 WAIT_ROLLOUT,     Reason::QuorumLost).event(Warning),
 ];
 
 /// The row of [`TABLE`] for `(phase, fact)`, if the machine accepts that pair.

@@ -245,6 +245,39 @@ fn expected() -> Vec<Row> {
             w(Rollout),
             R::RolloutStalled,
         ),
+        row(
+            RollingOut,
+            F::DrivesOffline,
+            Degraded,
+            w(Rollout),
+            R::DrivesOffline,
+        )
+        .event(Warning),
+        row(
+            Ready,
+            F::DrivesOffline,
+            Degraded,
+            w(Rollout),
+            R::DrivesOffline,
+        )
+        .event(Warning),
+        row(
+            Degraded,
+            F::DrivesOffline,
+            Degraded,
+            w(Rollout),
+            R::DrivesOffline,
+        ),
+        row(
+            RollingOut,
+            F::QuorumLost,
+            Degraded,
+            w(Rollout),
+            R::QuorumLost,
+        )
+        .event(Warning),
+        row(Ready, F::QuorumLost, Degraded, w(Rollout), R::QuorumLost).event(Warning),
+        row(Degraded, F::QuorumLost, Degraded, w(Rollout), R::QuorumLost).event(Warning),
     ]);
     rows
 }
@@ -360,4 +393,9 @@ fn messages_name_the_cause() {
     );
     assert!(message(Ready, Fact::RolloutProgressing).starts_with("readiness lost: pool-a 3/4"));
     assert!(message(Ready, Fact::Drifted).contains("Service t-io"));
+    assert!(
+        message(Ready, Fact::DrivesOffline)
+            .contains("RustFS reports pool-a: 2 of 16 drives offline (t-pool-a-3: /data/rustfs0")
+    );
+    assert!(message(Degraded, Fact::QuorumLost).contains("set 1: 7 of 16 drives online"));
 }

@@ -6,8 +6,9 @@
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use kube::runtime::reflector::ObjectRef;
-use machine::{PoolRollout, Rollout, Timestamp};
+use machine::{PoolRollout, Rollout, Storage, Timestamp};
 
+use crate::admin::info::StorageCheck;
 use crate::api::v1alpha1::{PoolState, PoolStatus, Tenant, TenantStatus};
 use crate::context::Context;
 use crate::effects::StoredStatefulSets;
@@ -20,6 +21,9 @@ pub struct Observation {
     pub rollout: Rollout,
     /// For `status.pools`, in spec order (pools without a StatefulSet included).
     pub pools: Vec<PoolStatus>,
+    /// RustFS's last storage report, for `status.storage` (fed to the machine only when
+    /// newer than the rollout's last progress).
+    pub storage: Option<StorageCheck>,
 }
 
 impl Observation {
@@ -66,13 +70,25 @@ pub fn rollout(
         .last_progress_time
         .map(|t| Timestamp(t.timestamp().max(0) as u64));
     let last_progress = machine::last_progress(&previous_rollouts, previous_mark, &rollouts, now);
+    let check = ctx.storage_check(tenant);
     Observation {
         rollout: Rollout {
             pools: rollouts,
             now,
             last_progress,
+            storage: fresh_storage(check.as_ref(), last_progress),
         },
         pools,
+        storage: check,
+    }
+}
+
+/// The machine's storage fact: a report taken before the rollout last moved describes pods
+/// that may have been replaced since, so it counts as unknown.
+fn fresh_storage(check: Option<&StorageCheck>, last_progress: Timestamp) -> Storage {
+    match check {
+        Some(c) if c.checked_at.timestamp() >= last_progress.0 as i64 => c.report.to_machine(),
+        _ => Storage::Unknown,
     }
 }
 
@@ -230,6 +246,35 @@ mod tests {
         assert!(!controlled_by(&owned_by("other", true), &tenant));
         assert!(!controlled_by(&owned_by("mine", false), &tenant));
         assert!(!controlled_by(&sts(1, 1, 1, "r", "r", 2), &tenant));
+    }
+
+    #[test]
+    fn a_storage_report_older_than_the_last_progress_is_unknown() {
+        use crate::admin::info::StorageReport;
+        let report = StorageReport {
+            online: 7,
+            offline: 1,
+            pools: vec![crate::api::v1alpha1::StoragePoolStatus {
+                name: "p0".into(),
+                drives_online: 7,
+                drives_offline: 1,
+                ..Default::default()
+            }],
+            ..StorageReport::default()
+        };
+        let check = StorageCheck {
+            checked_at: DateTime::from_timestamp(1_000, 0).unwrap(),
+            report,
+        };
+        assert!(matches!(
+            fresh_storage(Some(&check), Timestamp(1_000)),
+            Storage::DrivesOffline { .. }
+        ));
+        assert_eq!(
+            fresh_storage(Some(&check), Timestamp(1_001)),
+            Storage::Unknown
+        );
+        assert_eq!(fresh_storage(None, Timestamp(0)), Storage::Unknown);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use machine::{
     Applied, Config, Credentials, Desired, Fact, Input, Phase, PoolRollout, RefusedChange, Rollout,
-    SpecProblem, Timestamp,
+    SpecProblem, Storage, Timestamp,
 };
 use proptest::prelude::*;
 use strum::IntoEnumIterator;
@@ -27,6 +27,10 @@ pub fn desired() -> Desired {
 }
 
 fn rollout(ready_a: u32, now: u64, last_progress: u64) -> Input {
+    with_storage(ready_a, now, last_progress, Storage::Healthy)
+}
+
+fn with_storage(ready_a: u32, now: u64, last_progress: u64, storage: Storage) -> Input {
     Input::Observed(Rollout {
         pools: vec![
             PoolRollout {
@@ -37,6 +41,7 @@ fn rollout(ready_a: u32, now: u64, last_progress: u64) -> Input {
         ],
         now: Timestamp(now),
         last_progress: Timestamp(last_progress),
+        storage,
     })
 }
 
@@ -85,6 +90,23 @@ pub fn sample(fact: Fact) -> Input {
         Fact::RolloutComplete => rollout(4, 1_000, 900),
         Fact::RolloutProgressing => rollout(3, 1_000, 900),
         Fact::RolloutStalled => rollout(3, 1_000 + STALL.as_secs(), 1_000),
+        Fact::DrivesOffline => with_storage(
+            4,
+            1_000,
+            900,
+            Storage::DrivesOffline {
+                detail: "pool-a: 2 of 16 drives offline (t-pool-a-3: /data/rustfs0, /data/rustfs1)"
+                    .into(),
+            },
+        ),
+        Fact::QuorumLost => with_storage(
+            2,
+            1_000,
+            900,
+            Storage::QuorumLost {
+                detail: "pool-a set 1: 7 of 16 drives online, write quorum lost".into(),
+            },
+        ),
     }
 }
 
@@ -144,11 +166,22 @@ pub fn arb_rollout() -> impl Strategy<Value = Rollout> {
             let pools: Vec<_> = (0..pools.len()).map(arb_pool).collect();
             (pools, Just(now), Just(last))
         })
-        .prop_map(|(pools, now, last)| Rollout {
+        .prop_flat_map(|(pools, now, last)| (Just(pools), Just(now), Just(last), arb_storage()))
+        .prop_map(|(pools, now, last, storage)| Rollout {
             pools,
             now: Timestamp(now),
             last_progress: Timestamp(last),
+            storage,
         })
+}
+
+pub fn arb_storage() -> impl Strategy<Value = Storage> {
+    prop_oneof![
+        Just(Storage::Unknown),
+        Just(Storage::Healthy),
+        arb_text().prop_map(|detail| Storage::DrivesOffline { detail }),
+        arb_text().prop_map(|detail| Storage::QuorumLost { detail }),
+    ]
 }
 
 pub fn arb_credentials() -> impl Strategy<Value = Credentials> {

@@ -16,7 +16,10 @@ pub use datapath::{
     CertManagerTls, IssuerRef, LogLevel, LoggingSpec, SecretKeyRef, TlsMode, TlsSpec,
 };
 pub use pool::{Persistence, Pool, SchedulingConfig, is_single_drive};
-pub use status::{PoolState, PoolStatus, TenantStatus, TlsStatus, TransitionRecord};
+pub use status::{
+    OfflineDrive, PoolState, PoolStatus, StoragePoolStatus, StorageQuorum, StorageStatus,
+    TenantStatus, TlsStatus, TransitionRecord,
+};
 pub use tenant::{
     CredsSecretRef, DEFAULT_IMAGE, ImagePullPolicy, PodManagementPolicy, Tenant, TenantSpec,
 };

@@ -38,6 +38,7 @@ pub const DEFAULT_IMAGE: &str = "rustfs/rustfs:1.0.1";
     printcolumn(name = "Reason", type_ = "string", json_path = ".status.reason", priority = 1, description = "Why the tenant is in its phase"),
     printcolumn(name = "Pools", type_ = "string", json_path = ".status.poolsReady", priority = 1, description = "Ready pools / pools"),
     printcolumn(name = "Image", type_ = "string", json_path = ".status.image", priority = 1, description = "RustFS image in use"),
+    printcolumn(name = "Drives", type_ = "string", json_path = ".status.storage.drives", priority = 1, description = "Drives online / drives, as RustFS reports them"),
     printcolumn(name = "Observed", type_ = "integer", json_path = ".status.observedGeneration", priority = 1, description = "Last generation the operator acted on"),
     validation = Rule::new("self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')")
         .message("metadata.name must start with a lowercase letter and contain only lowercase letters, digits and '-' (it names Services): rename the Tenant"),
