@@ -104,8 +104,15 @@ impl Drive {
             .split_once("://")
             .map_or(self.endpoint.as_str(), |(_, r)| r);
         let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        let host = authority.split(':').next().unwrap_or_default();
-        let server = host.split('.').next().unwrap_or_default();
+        let host = authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _port)| host);
+        // A pod's name is the first label of its headless-Service name; an address stays whole.
+        let server = if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+            host
+        } else {
+            host.split('.').next().unwrap_or_default()
+        };
         (server.to_owned(), path.to_owned())
     }
 }
@@ -417,7 +424,7 @@ mod tests {
         let report = StorageReport::from_info(&info.info, &names());
         assert_eq!((report.online, report.offline), (1, 1));
         assert_eq!(report.raw_total, 97_793_294_336);
-        assert_eq!(report.offline_drives[0].server, "127");
+        assert_eq!(report.offline_drives[0].server, "127.0.0.1");
         assert_eq!(report.offline_drives[0].path, "/tmp/rfs/n4/a");
         assert_eq!(report.pools[0].sets, 1);
         assert_eq!(report.pools[0].drives_per_set, 8);
