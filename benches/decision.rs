@@ -160,6 +160,7 @@ fn bench(c: &mut Criterion) {
         now,
         last_progress: now,
         storage: machine::Storage::Healthy,
+        decommission: machine::Decommission::None,
     };
     let objects = desired_objects(&tenant, &ctx).expect("renders");
     let observed = to_values(&objects);

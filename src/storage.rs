@@ -25,48 +25,20 @@ use std::time::Duration;
 use chrono::Utc;
 use futures::StreamExt;
 use futures::channel::mpsc;
-use k8s_openapi::api::core::v1::Secret;
-use kube::api::Api;
 use kube::runtime::reflector::ObjectRef;
 use machine::Phase;
 use rand::Rng;
 use tracing::{Instrument, debug, info_span, warn};
 
 use crate::admin::info::{self, InfoResponse, StorageCheck, StorageReport};
-use crate::admin::{self, AdminClient, credentials};
-use crate::api::v1alpha1::{Tenant, TlsMode};
+use crate::api::v1alpha1::Tenant;
 use crate::context::{Context, StoragePolling as PollSettings};
-use crate::resources::names;
 
 /// How long to wait before confirming newly offline drives.
 pub const CONFIRM_AFTER: Duration = Duration::from_secs(5);
 
-/// Why a check produced no report: an admin-client error, or the credentials.
-#[derive(Debug)]
-enum CheckError {
-    Credentials(credentials::CredentialsError),
-    Ca(String),
-    Admin(admin::Error),
-}
-
-impl CheckError {
-    fn class(&self) -> &'static str {
-        match self {
-            CheckError::Credentials(_) | CheckError::Ca(_) => "credentials",
-            CheckError::Admin(e) => e.class(),
-        }
-    }
-}
-
-impl std::fmt::Display for CheckError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CheckError::Credentials(e) => write!(f, "cannot read the root credentials: {e}"),
-            CheckError::Ca(e) => write!(f, "cannot read the Tenant's CA: {e}"),
-            CheckError::Admin(e) => e.fmt(f),
-        }
-    }
-}
+/// Why a check produced no report.
+type CheckError = crate::admin::tenant::ConnectError;
 
 /// Polls until the process stops. `wake` reaches the controller's reconcile queue.
 pub async fn run(ctx: Arc<Context>, wake: mpsc::Sender<ObjectRef<Tenant>>) {
@@ -193,52 +165,27 @@ async fn ask(
     tenant: &Tenant,
     settings: &PollSettings,
 ) -> Result<StorageReport, CheckError> {
-    let credentials = credentials::read(&ctx.client, tenant)
-        .await
-        .map_err(CheckError::Credentials)?;
-    let (endpoint, ca) = endpoint(ctx, tenant).await?;
-    let client = AdminClient::new(&endpoint, ca.as_deref(), settings.client.clone())
-        .map_err(CheckError::Admin)?;
+    let (client, credentials) = crate::admin::tenant::connect(
+        &ctx.client,
+        tenant,
+        &ctx.config.build.cluster_domain,
+        settings.client.clone(),
+    )
+    .await?;
     let answer: InfoResponse = client
         .get_json(&credentials, info::ROUTE)
         .await
-        .map_err(CheckError::Admin)?;
-    let pools: Vec<String> = tenant.spec.pools.iter().map(|p| p.name.clone()).collect();
-    Ok(StorageReport::from_info(&answer.info, &pools))
-}
-
-/// The io Service's URL, and with TLS on the CA the servers' certificate chains to.
-async fn endpoint(ctx: &Context, tenant: &Tenant) -> Result<(String, Option<Vec<u8>>), CheckError> {
-    let ns = tenant.namespace_or_default();
-    let host = format!(
-        "{}.{ns}.svc.{}",
-        names::io_service(tenant.name()),
-        ctx.config.build.cluster_domain
-    );
-    let tls_on = tenant
+        .map_err(CheckError::Client)?;
+    // RustFS numbers pools by their place in RUSTFS_VOLUMES, which leaves out retired ones.
+    let retired = crate::api::v1alpha1::retired_pools(tenant.status.as_ref());
+    let pools: Vec<String> = tenant
         .spec
-        .tls
-        .as_ref()
-        .is_some_and(|t| t.mode != TlsMode::Disabled);
-    if !tls_on {
-        return Ok((format!("http://{host}:{}", names::S3_PORT), None));
-    }
-    let Some((_, ca)) = names::tls_secrets(tenant.name(), &tenant.spec) else {
-        return Ok((format!("http://{host}:{}", names::S3_PORT), None));
-    };
-    let api: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
-    let secret = api
-        .get_opt(&ca.name)
-        .await
-        .map_err(|e| CheckError::Ca(format!("Secret {}: {e}", ca.name)))?
-        .ok_or_else(|| CheckError::Ca(format!("Secret {} not found", ca.name)))?;
-    let pem = secret
-        .data
-        .as_ref()
-        .and_then(|d| d.get(&ca.key))
-        .map(|b| b.0.clone())
-        .ok_or_else(|| CheckError::Ca(format!("Secret {} has no key {}", ca.name, ca.key)))?;
-    Ok((format!("https://{host}:{}", names::S3_PORT), Some(pem)))
+        .pools
+        .iter()
+        .filter(|p| !retired.contains(&p.name))
+        .map(|p| p.name.clone())
+        .collect();
+    Ok(StorageReport::from_info(&answer.info, &pools))
 }
 
 #[cfg(test)]

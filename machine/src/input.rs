@@ -30,6 +30,8 @@ impl Default for Config {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Desired {
     pub pools: Vec<DesiredPool>,
+    /// Pools whose decommission completed: each apply removes their StatefulSet.
+    pub retired: Vec<String>,
 }
 
 /// One pool of the spec: its name and `servers` (the StatefulSet's replicas).
@@ -50,7 +52,14 @@ impl Desired {
                     servers,
                 })
                 .collect(),
+            retired: Vec::new(),
         }
+    }
+
+    /// The same, with pools that left the cluster after a decommission.
+    pub fn with_retired<N: Into<String>>(mut self, retired: impl IntoIterator<Item = N>) -> Self {
+        self.retired = retired.into_iter().map(Into::into).collect();
+        self
     }
 }
 
@@ -182,6 +191,27 @@ pub struct Rollout {
     /// The storage health RustFS reported, when the shell has a report newer than the last
     /// rollout progress (an older one describes pods that have since been replaced).
     pub storage: Storage,
+    /// A pool decommission the spec asks for or RustFS runs.
+    pub decommission: Decommission,
+}
+
+/// Where a pool decommission stands, from the spec (`decommission: true|false`) and
+/// RustFS's pool status. `detail` is for the message (objects and bytes moved).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum Decommission {
+    /// None asked for, none running (or RustFS could not be asked).
+    #[default]
+    None,
+    /// The spec asks for it; RustFS has not started it.
+    Requested { pool: String },
+    /// RustFS is moving the pool's objects.
+    Running { pool: String, detail: String },
+    /// RustFS moved every object; the pool can leave the cluster.
+    Complete { pool: String, detail: String },
+    /// RustFS gave up.
+    Failed { pool: String, detail: String },
+    /// The spec no longer asks for it, but RustFS is running it.
+    CancelRequested { pool: String },
 }
 
 /// The drives' health as RustFS's admin API reports it, reduced to what the machine
@@ -314,6 +344,11 @@ pub enum Fact {
     RolloutStalled,
     DrivesOffline,
     QuorumLost,
+    DecommissionRequested,
+    DecommissionRunning,
+    DecommissionComplete,
+    DecommissionFailed,
+    DecommissionCancelRequested,
 }
 
 impl Fact {
@@ -333,7 +368,12 @@ impl Fact {
             | Fact::RolloutProgressing
             | Fact::RolloutStalled
             | Fact::DrivesOffline
-            | Fact::QuorumLost => InputKind::Observed,
+            | Fact::QuorumLost
+            | Fact::DecommissionRequested
+            | Fact::DecommissionRunning
+            | Fact::DecommissionComplete
+            | Fact::DecommissionFailed
+            | Fact::DecommissionCancelRequested => InputKind::Observed,
         }
     }
 
@@ -360,6 +400,15 @@ impl Fact {
             Fact::RolloutStalled => "not complete, no progress for rollout_stall_after",
             Fact::DrivesOffline => "every pod ready, but RustFS reports drives offline",
             Fact::QuorumLost => "RustFS reports an erasure set below read or write quorum",
+            Fact::DecommissionRequested => {
+                "rollout complete, drives healthy; a pool marked decommission, not started"
+            }
+            Fact::DecommissionRunning => "rollout complete; RustFS is draining a pool",
+            Fact::DecommissionComplete => "RustFS drained the pool: it can leave the cluster",
+            Fact::DecommissionFailed => "RustFS reports the pool's decommission failed",
+            Fact::DecommissionCancelRequested => {
+                "the spec stopped asking for a decommission RustFS is running"
+            }
         }
     }
 
@@ -411,9 +460,16 @@ impl Input {
                 if matches!(rollout.storage, Storage::QuorumLost { .. }) {
                     Fact::QuorumLost
                 } else if rollout.is_complete(desired) {
-                    match rollout.storage {
-                        Storage::DrivesOffline { .. } => Fact::DrivesOffline,
-                        _ => Fact::RolloutComplete,
+                    match (&rollout.storage, &rollout.decommission) {
+                        (Storage::DrivesOffline { .. }, _) => Fact::DrivesOffline,
+                        (_, Decommission::None) => Fact::RolloutComplete,
+                        (_, Decommission::Requested { .. }) => Fact::DecommissionRequested,
+                        (_, Decommission::Running { .. }) => Fact::DecommissionRunning,
+                        (_, Decommission::Complete { .. }) => Fact::DecommissionComplete,
+                        (_, Decommission::Failed { .. }) => Fact::DecommissionFailed,
+                        (_, Decommission::CancelRequested { .. }) => {
+                            Fact::DecommissionCancelRequested
+                        }
                     }
                 } else if rollout.now.since(rollout.last_progress) >= config.rollout_stall_after {
                     Fact::RolloutStalled
@@ -477,6 +533,7 @@ mod tests {
             now: Timestamp(now),
             last_progress: Timestamp(last),
             storage: Storage::Unknown,
+            decommission: Decommission::None,
         })
     }
 
@@ -530,6 +587,7 @@ mod tests {
                 now: Timestamp(0),
                 last_progress: Timestamp(0),
                 storage,
+                decommission: Decommission::None,
             })
             .fact(&config, &desired)
         };

@@ -279,12 +279,70 @@ fn expected() -> Vec<Row> {
         row(Ready, F::QuorumLost, Degraded, w(Rollout), R::QuorumLost).event(Warning),
         row(Degraded, F::QuorumLost, Degraded, w(Rollout), R::QuorumLost).event(Warning),
     ]);
+    for from in [RollingOut, Ready, Degraded] {
+        rows.extend([
+            row(
+                from,
+                F::DecommissionRequested,
+                Ready,
+                w(Rollout),
+                R::DecommissionStarted,
+            )
+            .event(Normal),
+            row(
+                from,
+                F::DecommissionRunning,
+                Ready,
+                w(Rollout),
+                R::Decommissioning,
+            ),
+            row(
+                from,
+                F::DecommissionComplete,
+                Ready,
+                w(Rollout),
+                R::PoolDecommissioned,
+            )
+            .event(Normal),
+            row(
+                from,
+                F::DecommissionFailed,
+                Degraded,
+                w(Rollout),
+                R::DecommissionFailed,
+            )
+            .event(Warning),
+            row(
+                from,
+                F::DecommissionCancelRequested,
+                Ready,
+                w(Rollout),
+                R::DecommissionCanceled,
+            )
+            .event(Normal),
+        ]);
+    }
     rows
 }
 
 #[test]
 fn every_edge_behaves_as_written_here() {
     let (config, desired) = (config(), desired());
+    // A retired pool's StatefulSet goes with every apply.
+    let retiring = desired.clone().with_retired(["pool-z"]);
+    let t = step(
+        &config,
+        &retiring,
+        Phase::Provisioning,
+        &sample(Fact::Resumed),
+    )
+    .unwrap();
+    assert_eq!(
+        t.effects.last(),
+        Some(&Effect::RetirePool {
+            pool: "pool-z".into()
+        })
+    );
     for row in expected() {
         let input = sample(row.on);
         assert_eq!(
@@ -312,6 +370,16 @@ fn every_edge_behaves_as_written_here() {
             want.push(Effect::ApplyStatefulSet {
                 pool: "pool-b".into(),
             });
+        }
+        // The decommission requests to RustFS come with their facts.
+        match row.on {
+            Fact::DecommissionRequested => want.push(Effect::StartDecommission {
+                pool: "pool-a".into(),
+            }),
+            Fact::DecommissionCancelRequested => want.push(Effect::CancelDecommission {
+                pool: "pool-a".into(),
+            }),
+            _ => {}
         }
         if let Some(kind) = row.event {
             want.push(Effect::RecordEvent {
@@ -398,4 +466,9 @@ fn messages_name_the_cause() {
             .contains("RustFS reports pool-a: 2 of 16 drives offline (t-pool-a-3: /data/rustfs0")
     );
     assert!(message(Degraded, Fact::QuorumLost).contains("set 1: 7 of 16 drives online"));
+    assert!(
+        message(Ready, Fact::DecommissionRunning)
+            .contains("pool pool-a: RustFS is draining it: 120 objects")
+    );
+    assert!(message(Ready, Fact::DecommissionComplete).contains("PersistentVolumeClaims stay"));
 }

@@ -161,7 +161,10 @@ fn failed_is_entered_only_when_a_user_must_act_and_degraded_only_from_serving_or
                     from == Phase::Ready
                         || matches!(
                             edge.on,
-                            Fact::RolloutStalled | Fact::DrivesOffline | Fact::QuorumLost
+                            Fact::RolloutStalled
+                                | Fact::DrivesOffline
+                                | Fact::QuorumLost
+                                | Fact::DecommissionFailed
                         ),
                     "{from} + {} -> Degraded",
                     edge.on
@@ -359,6 +362,7 @@ fn arb_case() -> impl Strategy<Value = (Config, Desired, Phase, Input)> {
             now: Timestamp(100),
             last_progress: Timestamp(0),
             storage: Storage::Healthy,
+            decommission: machine::Decommission::None,
         };
         let input = prop_oneof![
             4 => arb_input(),
@@ -463,6 +467,7 @@ proptest! {
             now: Timestamp(now),
             last_progress: Timestamp(1),
             storage: Storage::Healthy,
+            decommission: machine::Decommission::None,
         };
         let run = |now: u64| {
             let (phase, input) = begin(Some(Phase::Ready), false, Vec::new());

@@ -17,6 +17,8 @@
 
 pub mod credentials;
 pub mod info;
+pub mod pools;
+pub mod tenant;
 
 use std::time::{Duration, SystemTime};
 

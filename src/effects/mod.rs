@@ -13,6 +13,7 @@
 //! own, so fields other managers set are left alone.
 
 mod apply;
+mod decommission;
 mod events;
 pub mod prerequisites;
 pub mod status;
@@ -84,9 +85,14 @@ impl StoredStatefulSets {
 
 /// True when a transition's effects apply objects (and so need a [`Plan`] from the checks).
 pub fn applies(effects: &[Effect]) -> bool {
-    effects
-        .iter()
-        .any(|e| !matches!(e, Effect::RecordEvent { .. }))
+    effects.iter().any(|e| {
+        !matches!(
+            e,
+            Effect::RecordEvent { .. }
+                | Effect::StartDecommission { .. }
+                | Effect::CancelDecommission { .. }
+        )
+    })
 }
 
 /// Runs a transition's effects in order, as `plan` allows: a refused change applies nothing
@@ -109,6 +115,11 @@ pub async fn run(
     };
     let mut outcome = ApplyOutcome::Applied;
     'effects: for effect in effects {
+        if let Err(message) = decommission::run(ctx, tenant, effect).await {
+            tracing::warn!(error = %message, "decommission step failed; retrying on the next reconcile");
+            // The transition's event would claim what did not happen.
+            return ApplyOutcome::Transient(message);
+        }
         for object in objects_for(effect, objects) {
             match apply::apply(ctx, object, in_place.contains(&object.key())).await {
                 Ok(Some(o)) => stored.keep(o),
@@ -134,6 +145,7 @@ fn objects_for<'a>(effect: &Effect, objects: &'a TenantObjects) -> Vec<&'a dyn O
         services,
         stateful_sets,
         ignored_env: _,
+        retired: _,
     } = objects;
     let mut out: Vec<&dyn OwnedObject> = Vec::new();
     match effect {
@@ -149,7 +161,11 @@ fn objects_for<'a>(effect: &Effect, objects: &'a TenantObjects) -> Vec<&'a dyn O
                 out.push(&p.disruption_budget);
             }
         }
-        Effect::RecordEvent { .. } => {}
+        // Not applies: see `decommission`.
+        Effect::RecordEvent { .. }
+        | Effect::RetirePool { .. }
+        | Effect::StartDecommission { .. }
+        | Effect::CancelDecommission { .. } => {}
     }
     out
 }

@@ -10,6 +10,7 @@
 //! server) and writes the status once at the end.
 
 pub mod checks;
+mod decommission;
 mod observe;
 mod status;
 #[cfg(test)]
@@ -140,13 +141,7 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
     let start = Start {
         tenant,
         objects: resources::desired_objects(tenant, &ctx.config.build).context(RenderSnafu)?,
-        desired: Desired::new(
-            tenant
-                .spec
-                .pools
-                .iter()
-                .map(|p| (p.name.clone(), p.servers.max(0) as u32)),
-        ),
+        desired: desired(ctx, tenant),
         status: tenant.status.clone().unwrap_or_default(),
         stamp: Timestamp(now.timestamp().max(0) as u64),
     };
@@ -165,6 +160,7 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
             &StoredStatefulSets::default(),
             &start.status,
             start.stamp,
+            None,
         )
     });
     let api: Api<Tenant> = Api::namespaced(ctx.client.clone(), tenant.namespace_or_default());
@@ -311,7 +307,17 @@ async fn drive(
             }
             Some(Await::ApplyOutcome) => outcome.into(),
             Some(Await::Rollout) => {
-                let obs = observe::rollout(ctx, start.tenant, &stored, &start.status, start.stamp);
+                let draining = decommission::observe(ctx, start.tenant)
+                    .instrument(span.clone())
+                    .await;
+                let obs = observe::rollout(
+                    ctx,
+                    start.tenant,
+                    &stored,
+                    &start.status,
+                    start.stamp,
+                    Some(&draining),
+                );
                 let input = Input::Observed(obs.rollout.clone());
                 run.observed = Some(obs);
                 input
@@ -382,6 +388,30 @@ async fn secrets_checked(ctx: &Context, start: &Start<'_>, run: &mut Run) -> Inp
             message: format!("cannot read a Secret the Tenant needs: {e}"),
         },
     }
+}
+
+/// What the machine needs of the spec: the pools still in the cluster, and the retired ones
+/// whose StatefulSet is still there to delete.
+fn desired(ctx: &Context, tenant: &Tenant) -> Desired {
+    let retired = crate::api::v1alpha1::retired_pools(tenant.status.as_ref());
+    let ns = tenant.namespace_or_default();
+    let lingering = retired.iter().filter(|pool| {
+        let name = resources::names::stateful_set(tenant.name(), pool);
+        ctx.stores
+            .owned
+            .stateful_sets
+            .get(&kube::runtime::reflector::ObjectRef::new(&name).within(ns))
+            .is_some()
+    });
+    Desired::new(
+        tenant
+            .spec
+            .pools
+            .iter()
+            .filter(|p| !retired.contains(&p.name))
+            .map(|p| (p.name.clone(), p.servers.max(0) as u32)),
+    )
+    .with_retired(lingering.cloned().collect::<Vec<_>>())
 }
 
 fn spec_checked(tenant: &Tenant) -> Input {

@@ -35,18 +35,42 @@ impl Observation {
 
 /// Reads every pool's StatefulSet: the one this reconcile applied if any (fresher than the
 /// cache), else the cached one.
+///
+/// `decommission` is this reconcile's look at a pool decommission; without one, each pool
+/// keeps the decommission its stored status shows. Pools whose decommission completed
+/// are `Decommissioned` and not part of the rollout.
 pub fn rollout(
     ctx: &Context,
     tenant: &Tenant,
     stored: &StoredStatefulSets,
     previous: &TenantStatus,
     now: Timestamp,
+    decommission: Option<&super::decommission::Observed>,
 ) -> Observation {
     let tenant_name = tenant.name();
     let ns = tenant.namespace_or_default();
+    let retired = crate::api::v1alpha1::retired_pools(Some(previous));
+    let stored_decommission = |pool: &str| {
+        previous
+            .pools
+            .iter()
+            .find(|p| p.name == pool)
+            .and_then(|p| p.decommission.clone())
+    };
     let mut pools = Vec::with_capacity(tenant.spec.pools.len());
     let mut rollouts = Vec::with_capacity(tenant.spec.pools.len());
     for pool in &tenant.spec.pools {
+        if retired.contains(&pool.name) {
+            pools.push(PoolStatus {
+                name: pool.name.clone(),
+                stateful_set: names::stateful_set(tenant_name, &pool.name),
+                replicas: 0,
+                state: PoolState::Decommissioned,
+                decommission: stored_decommission(&pool.name),
+                ..PoolStatus::default()
+            });
+            continue;
+        }
         let name = names::stateful_set(tenant_name, &pool.name);
         let sts = stored
             .get(&name)
@@ -60,7 +84,15 @@ pub fn rollout(
             })
             // A StatefulSet of that name that another controller owns is not this pool.
             .filter(|s| controlled_by(s, tenant));
-        let (status, rollout) = pool_state(&pool.name, &name, pool.servers, sts.as_ref());
+        let (mut status, rollout) = pool_state(&pool.name, &name, pool.servers, sts.as_ref());
+        status.decommission = match decommission {
+            Some(d) => d
+                .status
+                .as_ref()
+                .filter(|(p, _)| *p == pool.name)
+                .map(|(_, s)| s.clone()),
+            None => stored_decommission(&pool.name),
+        };
         pools.push(status);
         rollouts.push(rollout);
     }
@@ -77,6 +109,7 @@ pub fn rollout(
             now,
             last_progress,
             storage: fresh_storage(check.as_ref(), last_progress),
+            decommission: decommission.map(|d| d.fact.clone()).unwrap_or_default(),
         },
         pools,
         storage: check,
@@ -154,6 +187,7 @@ fn pool_state(
         update_revision: st.update_revision,
         observed,
         state,
+        decommission: None,
     };
     (status, rollout)
 }

@@ -265,6 +265,7 @@ mod tests {
                 now: Timestamp(100),
                 last_progress: Timestamp(100),
                 storage: machine::Storage::Unknown,
+                decommission: machine::Decommission::None,
             },
             pools: vec![PoolStatus {
                 name: "p0".into(),

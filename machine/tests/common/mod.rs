@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use machine::{
-    Applied, Config, Credentials, Desired, Fact, Input, Phase, PoolRollout, RefusedChange, Rollout,
-    SpecProblem, Storage, Timestamp,
+    Applied, Config, Credentials, Decommission, Desired, Fact, Input, Phase, PoolRollout,
+    RefusedChange, Rollout, SpecProblem, Storage, Timestamp,
 };
 use proptest::prelude::*;
 use strum::IntoEnumIterator;
@@ -31,6 +31,20 @@ fn rollout(ready_a: u32, now: u64, last_progress: u64) -> Input {
 }
 
 fn with_storage(ready_a: u32, now: u64, last_progress: u64, storage: Storage) -> Input {
+    with_both(ready_a, now, last_progress, storage, Decommission::None)
+}
+
+fn draining(decommission: Decommission) -> Input {
+    with_both(4, 1_000, 900, Storage::Healthy, decommission)
+}
+
+fn with_both(
+    ready_a: u32,
+    now: u64,
+    last_progress: u64,
+    storage: Storage,
+    decommission: Decommission,
+) -> Input {
     Input::Observed(Rollout {
         pools: vec![
             PoolRollout {
@@ -42,6 +56,7 @@ fn with_storage(ready_a: u32, now: u64, last_progress: u64, storage: Storage) ->
         now: Timestamp(now),
         last_progress: Timestamp(last_progress),
         storage,
+        decommission,
     })
 }
 
@@ -107,6 +122,24 @@ pub fn sample(fact: Fact) -> Input {
                 detail: "pool-a set 1: 7 of 16 drives online, write quorum lost".into(),
             },
         ),
+        Fact::DecommissionRequested => draining(Decommission::Requested {
+            pool: "pool-a".into(),
+        }),
+        Fact::DecommissionRunning => draining(Decommission::Running {
+            pool: "pool-a".into(),
+            detail: "120 objects (3.1 MiB) moved, 0 failed".into(),
+        }),
+        Fact::DecommissionComplete => draining(Decommission::Complete {
+            pool: "pool-a".into(),
+            detail: "240 objects (6.0 MiB) moved, 0 failed".into(),
+        }),
+        Fact::DecommissionFailed => draining(Decommission::Failed {
+            pool: "pool-a".into(),
+            detail: "3 objects could not be moved".into(),
+        }),
+        Fact::DecommissionCancelRequested => draining(Decommission::CancelRequested {
+            pool: "pool-a".into(),
+        }),
     }
 }
 
@@ -166,13 +199,33 @@ pub fn arb_rollout() -> impl Strategy<Value = Rollout> {
             let pools: Vec<_> = (0..pools.len()).map(arb_pool).collect();
             (pools, Just(now), Just(last))
         })
-        .prop_flat_map(|(pools, now, last)| (Just(pools), Just(now), Just(last), arb_storage()))
-        .prop_map(|(pools, now, last, storage)| Rollout {
+        .prop_flat_map(|(pools, now, last)| {
+            (
+                Just(pools),
+                Just(now),
+                Just(last),
+                arb_storage(),
+                arb_decommission(),
+            )
+        })
+        .prop_map(|(pools, now, last, storage, decommission)| Rollout {
             pools,
             now: Timestamp(now),
             last_progress: Timestamp(last),
             storage,
+            decommission,
         })
+}
+
+pub fn arb_decommission() -> impl Strategy<Value = Decommission> {
+    prop_oneof![
+        3 => Just(Decommission::None),
+        1 => arb_text().prop_map(|pool| Decommission::Requested { pool }),
+        1 => (arb_text(), arb_text()).prop_map(|(pool, detail)| Decommission::Running { pool, detail }),
+        1 => (arb_text(), arb_text()).prop_map(|(pool, detail)| Decommission::Complete { pool, detail }),
+        1 => (arb_text(), arb_text()).prop_map(|(pool, detail)| Decommission::Failed { pool, detail }),
+        1 => arb_text().prop_map(|pool| Decommission::CancelRequested { pool }),
+    ]
 }
 
 pub fn arb_storage() -> impl Strategy<Value = Storage> {

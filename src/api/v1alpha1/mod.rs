@@ -15,10 +15,10 @@ mod tenant;
 pub use datapath::{
     CertManagerTls, IssuerRef, LogLevel, LoggingSpec, SecretKeyRef, TlsMode, TlsSpec,
 };
-pub use pool::{Persistence, Pool, SchedulingConfig, is_single_drive};
+pub use pool::{Persistence, Pool, SchedulingConfig, is_single_drive, retired_pools};
 pub use status::{
-    OfflineDrive, PoolState, PoolStatus, StoragePoolStatus, StorageQuorum, StorageStatus,
-    TenantStatus, TlsStatus, TransitionRecord,
+    DecommissionState, DecommissionStatus, OfflineDrive, PoolState, PoolStatus, StoragePoolStatus,
+    StorageQuorum, StorageStatus, TenantStatus, TlsStatus, TransitionRecord,
 };
 pub use tenant::{
     CredsSecretRef, DEFAULT_IMAGE, ImagePullPolicy, PodManagementPolicy, Tenant, TenantSpec,

@@ -215,6 +215,58 @@ pub struct PoolStatus {
     pub observed: bool,
     /// Summary of the pool.
     pub state: PoolState,
+    /// The pool's decommission, when one was asked for (`spec.pools[].decommission`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decommission: Option<DecommissionStatus>,
+}
+
+/// A pool's decommission as RustFS reports it (`/rustfs/admin/v3/pools/status`).
+#[derive(JsonSchema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DecommissionStatus {
+    /// `Queued`, `Running`, `Complete`, `Failed` or `Canceled`. `Complete` is final: the
+    /// pool has left the cluster.
+    pub state: DecommissionState,
+    /// Objects moved to the other pools.
+    #[serde(default)]
+    pub objects_moved: i64,
+    /// Bytes moved to the other pools.
+    #[serde(default)]
+    pub bytes_moved: i64,
+    /// Objects RustFS could not move.
+    #[serde(default)]
+    pub objects_failed: i64,
+    /// Bytes RustFS could not move.
+    #[serde(default)]
+    pub bytes_failed: i64,
+    /// When RustFS started it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<DateTime<Utc>>,
+}
+
+/// The state of a pool's decommission.
+#[derive(
+    JsonSchema,
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    strum::Display,
+    strum::AsRefStr,
+)]
+pub enum DecommissionState {
+    /// Asked for; RustFS has not started it yet.
+    #[default]
+    Queued,
+    Running,
+    /// Every object moved; the pool has left the cluster (final).
+    Complete,
+    Failed,
+    Canceled,
 }
 
 /// Summary state of one pool.
@@ -241,6 +293,8 @@ pub enum PoolState {
     NotReady,
     /// Every server is ready and up to date.
     Ready,
+    /// Drained by a decommission and taken out of the cluster; its volumes are kept.
+    Decommissioned,
 }
 
 /// One phase transition, kept in a short bounded history.

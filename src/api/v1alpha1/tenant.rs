@@ -49,8 +49,8 @@ pub const DEFAULT_IMAGE: &str = "rustfs/rustfs:1.0.1";
 )]
 #[serde(rename_all = "camelCase")]
 #[x_kube(
-    validation = Rule::new("oldSelf.pools.all(p, self.pools.exists(q, q.name == p.name))")
-        .message("spec.pools: a pool cannot be removed or renamed once created, its volumes hold erasure-coded data: restore the pool (add new pools to grow)")
+    validation = Rule::new("oldSelf.pools.all(p, self.pools.exists(q, q.name == p.name) || (has(p.decommission) && p.decommission))")
+        .message("spec.pools: a pool cannot be removed or renamed while its volumes hold erasure-coded data: restore the pool; to shrink, set spec.pools[].decommission: true first and remove the pool after status.pools[].decommission.state is Complete")
         .reason(kube::core::Reason::FieldValueForbidden),
     validation = Rule::new("size(self.pools) == 1 || self.pools.all(p, p.servers * p.persistence.volumesPerServer >= 2)")
         .message("spec.pools[]: a pool of 1 server x 1 volume is a single drive, which RustFS runs only as a Tenant's only pool (single-node single-drive); with several pools every pool needs at least 2 drives: raise that pool's volumesPerServer or servers"),

@@ -229,6 +229,7 @@ impl Caches {
             services,
             stateful_sets,
             ignored_env: _,
+            retired: _,
         } = objects;
         if let Some(o) = service_account {
             put(&mut self.service_accounts, back(o, &stored));
