@@ -275,7 +275,7 @@ fn tenants_referencing(
 
 /// Resolves on SIGTERM or SIGINT, after marking the operator not ready so no new traffic
 /// (or rollout of a new replica) counts on it while running reconciles finish.
-async fn shutdown_signal(readiness: Readiness) {
+pub async fn shutdown_signal(readiness: Readiness) {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

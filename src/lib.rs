@@ -13,6 +13,7 @@ pub mod controller;
 pub mod crd;
 pub mod effects;
 pub mod http;
+pub mod leader;
 pub mod metrics;
 pub mod owned;
 pub mod reconcile;

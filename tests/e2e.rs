@@ -614,6 +614,151 @@ async fn operator_killed_mid_rollout_converges_without_duplicates() {
     assert_eq!(t.status.unwrap().ready.as_deref(), Some("4/4"));
 }
 
+/// The lease duration the test harness gives every operator (`support::operator::LEASE_ENV`).
+const LEASE_DURATION: Duration = Duration::from_secs(6);
+
+#[tokio::test]
+async fn a_standby_takes_over_when_the_leader_is_killed_mid_rollout_and_they_never_both_write() {
+    let Scene {
+        cp,
+        ns,
+        client,
+        op: mut leader,
+        api,
+    } = Scene::start("ha", OperatorOptions::default()).await;
+    let standby = Operator::start_standby(cp, &ns, OperatorOptions::default());
+    let (leader_id, leads) = leader.leadership().expect("the leader's gauge");
+    let (standby_id, standby_leads) = standby.leadership().expect("the standby's gauge");
+    assert!(
+        leads && !standby_leads,
+        "{leader_id}: {leads}, {standby_id}: {standby_leads}"
+    );
+    assert_ne!(leader_id, standby_id);
+    // The standby is live and ready to take over, and says it is a standby.
+    let (code, body) = support::http_get(&standby.http, "/readyz").unwrap();
+    assert_eq!(code, 200);
+    assert!(body.starts_with("standby"), "{body}");
+    assert_eq!(support::http_get(&standby.http, "/healthz").unwrap().0, 200);
+    let lease: Api<k8s_openapi::api::coordination::v1::Lease> =
+        Api::namespaced(client.clone(), "rustfs-system");
+    let holder = |l: k8s_openapi::api::coordination::v1::Lease| {
+        l.spec.and_then(|s| s.holder_identity).unwrap_or_default()
+    };
+    let lease_name = format!("rustfs-operator-{ns}");
+    assert_eq!(holder(lease.get(&lease_name).await.unwrap()), leader_id);
+
+    Api::<Secret>::namespaced(client.clone(), &ns)
+        .create(&PostParams::default(), &creds_secret("creds"))
+        .await
+        .unwrap();
+    api.create(&PostParams::default(), &tenant("t", 4, Some("creds")))
+        .await
+        .unwrap();
+    let sts_api: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
+    eventually(Duration::from_secs(60), "the StatefulSet", || async {
+        sts_api
+            .get("t-pool-0")
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    // Mid-rollout: the StatefulSet is there, its pods are not all ready yet.
+    let ready = sts_api
+        .get("t-pool-0")
+        .await
+        .unwrap()
+        .status
+        .and_then(|s| s.ready_replicas)
+        .unwrap_or(0);
+    assert!(ready < 4, "the rollout was over before the kill");
+
+    let killed_at = chrono::Utc::now();
+    let killed = Instant::now();
+    leader.kill();
+    let takeover = eventually(
+        LEASE_DURATION * 3,
+        "the standby to become the leader",
+        || async {
+            match standby.leadership() {
+                Some((_, true)) => Ok(killed.elapsed()),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
+    .await;
+    eprintln!(
+        "METRIC leader takeover after SIGKILL: {:.1} s (lease duration {} s)",
+        takeover.as_secs_f64(),
+        LEASE_DURATION.as_secs()
+    );
+    // The Lease expires at most one duration after the last renewal; the crate then waits
+    // up to 1 s before taking it, and the gauge is scraped every 250 ms.
+    assert!(
+        takeover <= LEASE_DURATION + Duration::from_secs(2),
+        "takeover took {takeover:?}"
+    );
+    assert_eq!(holder(lease.get(&lease_name).await.unwrap()), standby_id);
+
+    let t = wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+    assert_eq!(t.status.clone().unwrap().ready.as_deref(), Some("4/4"));
+    assert_eq!(
+        sts_api
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    let (code, body) = support::http_get(&standby.http, "/readyz").unwrap();
+    assert_eq!((code, body.as_str()), (200, "ready\n"));
+
+    // The audit log: each process's writes, told apart by the identity in the User-Agent.
+    let first: Vec<_> = support::audited_writes_by_agent(cp, &leader_id);
+    let second: Vec<_> = support::audited_writes_by_agent(cp, &standby_id);
+    let in_ns = |w: &[support::AuditedWrite]| -> Vec<support::AuditedWrite> {
+        w.iter().filter(|w| w.namespace == ns).cloned().collect()
+    };
+    let (first_ns, second_ns) = (in_ns(&first), in_ns(&second));
+    assert!(
+        !first_ns.is_empty() && !second_ns.is_empty(),
+        "both wrote: {first_ns:?} / {second_ns:?}"
+    );
+    assert!(
+        first_ns
+            .iter()
+            .any(|w| w.what.starts_with("patch statefulsets")),
+        "the first leader started the rollout: {first_ns:?}"
+    );
+    let last_of_first = first.iter().map(|w| w.at).max().unwrap();
+    let first_of_second = second.iter().map(|w| w.at).min().unwrap();
+    eprintln!(
+        "METRIC writes: first leader {} (last at {last_of_first}), second {} (first at {first_of_second}, {} ms after the kill)",
+        first.len(),
+        second.len(),
+        (first_of_second - killed_at).num_milliseconds()
+    );
+    assert!(
+        last_of_first < first_of_second,
+        "the writes overlap: the first leader wrote at {last_of_first}, the second began at {first_of_second}"
+    );
+    // As a standby the second process wrote nothing at all, not even to the Lease.
+    assert!(
+        first_of_second >= killed_at,
+        "the standby wrote before the leader died: {:?}",
+        second
+            .iter()
+            .filter(|w| w.at < killed_at)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        second[0].user_agent.starts_with("rustfs-operator/"),
+        "{}",
+        second[0].user_agent
+    );
+}
+
 #[tokio::test]
 async fn sigterm_stops_the_operator_cleanly() {
     let Scene { mut op, .. } = Scene::start("sigterm", OperatorOptions::default()).await;
