@@ -15,6 +15,7 @@ pub mod effects;
 pub mod http;
 pub mod leader;
 pub mod metrics;
+pub mod nodes;
 pub mod owned;
 pub mod reconcile;
 pub mod resources;

@@ -76,6 +76,14 @@ struct ServerArgs {
     /// Tenants reconciled at the same time.
     #[arg(long, env = "RUSTFS_OPERATOR_CONCURRENCY", default_value_t = 4)]
     concurrency: u16,
+    /// Seconds a Node must be NotReady or unreachable before a Tenant's
+    /// podDeletionPolicyWhenNodeIsDown acts on its pods there.
+    #[arg(
+        long,
+        env = "RUSTFS_OPERATOR_NODE_DOWN_GRACE",
+        default_value_t = rustfs_operator::nodes::DEFAULT_NODE_DOWN_GRACE.as_secs()
+    )]
+    node_down_grace: u64,
     #[command(flatten)]
     leader: LeaderArgs,
     #[command(flatten)]
@@ -187,6 +195,7 @@ async fn run_server(args: ServerArgs) -> Result<(), String> {
             rollout_stall_after: Duration::from_secs(args.rollout_stall_after),
         },
         concurrency: args.concurrency,
+        node_down_grace: Duration::from_secs(args.node_down_grace),
     };
     let result = match lease {
         None => {

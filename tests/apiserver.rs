@@ -130,6 +130,15 @@ async fn kubectl_explain_reads_the_field_docs() {
         ),
         ("tenant.spec.logging", &["otlpEndpoint", "stdout"][..]),
         ("tenant.status.tls", &["notAfter", "dnsNames"][..]),
+        (
+            "tenant.spec.podDeletionPolicyWhenNodeIsDown",
+            &[
+                "DoNothing",
+                "ForceDelete",
+                "node.kubernetes.io/out-of-service",
+                "--node-down-grace",
+            ][..],
+        ),
     ] {
         let text = cp.kubectl_ok(["explain", path]).unwrap();
         for w in words {
@@ -742,5 +751,32 @@ async fn two_electors_on_one_lease_have_one_leader_and_the_standby_takes_over() 
         matches!(&lost, Lost::TakenOver { holder, .. } if holder == "intruder")
             || matches!(lost, Lost::Vacated { .. }),
         "{lost:?}"
+    );
+}
+
+#[tokio::test]
+async fn node_down_policy_takes_only_its_three_values() {
+    let cp = cp();
+    let ns = cp.new_namespace("nodedown").unwrap();
+    let manifest = |policy: &str| {
+        format!(
+            "apiVersion: rustfs.com/v1alpha1\nkind: Tenant\nmetadata:\n  name: t\n  namespace: {ns}\n\
+             spec:\n  podDeletionPolicyWhenNodeIsDown: {policy}\n  pools:\n    - name: pool-0\n      servers: 1\n\
+             \x20     persistence:\n        volumesPerServer: 4\n"
+        )
+    };
+    for policy in ["DoNothing", "Delete", "ForceDelete"] {
+        cp.kubectl_stdin(["apply", "--dry-run=server", "-f", "-"], &manifest(policy))
+            .unwrap_or_else(|e| panic!("{policy} is accepted: {e}"));
+    }
+    let err = cp
+        .kubectl_stdin(["apply", "--dry-run=server", "-f", "-"], &manifest("Force"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("spec.podDeletionPolicyWhenNodeIsDown")
+            && err.contains(r#"Unsupported value: "Force""#)
+            && err.contains(r#""ForceDelete""#),
+        "{err}"
     );
 }

@@ -759,6 +759,261 @@ async fn a_standby_takes_over_when_the_leader_is_killed_mid_rollout_and_they_nev
     );
 }
 
+/// The reasons of the Events `podDeletionPolicyWhenNodeIsDown` records.
+const NODE_DOWN_REASONS: [&str; 3] = [
+    "PodOnDownNodeDeleted",
+    "PodOnDownNodeForceDeleted",
+    "PodOnDownNodeNotForced",
+];
+
+#[tokio::test]
+async fn pods_on_a_dead_node_are_deleted_as_each_tenants_policy_says() {
+    use k8s_openapi::api::core::v1::{Node, Toleration};
+    use rustfs_operator::api::v1alpha1::PodDeletionPolicy;
+
+    let Scene {
+        cp: _,
+        ns,
+        client,
+        op: _op,
+        api,
+    } = Scene::start("deadnode", OperatorOptions::default()).await;
+    // A kwok node of this test's own, tainted so that only this test's pods land there.
+    let node_name = format!("dead-{ns}");
+    let taint_key = "e2e.rustfs.com/dead-node";
+    let nodes: Api<Node> = Api::all(client.clone());
+    let node: Node = serde_json::from_value(json!({
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": node_name,
+            "annotations": {local_cluster::KWOK_NODE_ANNOTATION: "fake"},
+            "labels": {"kubernetes.io/hostname": node_name, "kubernetes.io/os": "linux"},
+        },
+        "spec": {"taints": [{"key": taint_key, "value": ns, "effect": "NoSchedule"}]},
+        "status": {
+            "allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+            "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+        },
+    }))
+    .unwrap();
+    nodes.create(&PostParams::default(), &node).await.unwrap();
+    let ready = |n: &Node| {
+        n.status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
+            .map(|c| c.status.clone())
+    };
+    eventually(Duration::from_secs(60), "the node to be Ready", || async {
+        let n = nodes.get(&node_name).await.map_err(|e| e.to_string())?;
+        (ready(&n).as_deref() == Some("True"))
+            .then_some(())
+            .ok_or(format!("{:?}", ready(&n)))
+    })
+    .await;
+
+    let policies = [
+        ("keep", PodDeletionPolicy::DoNothing),
+        ("del", PodDeletionPolicy::Delete),
+        ("force", PodDeletionPolicy::ForceDelete),
+    ];
+    for (name, policy) in policies {
+        let mut t = tenant(name, 1, None);
+        t.spec.pod_deletion_policy_when_node_is_down = Some(policy);
+        let scheduling = &mut t.spec.pools[0].scheduling;
+        scheduling.node_selector =
+            Some([("kubernetes.io/hostname".to_owned(), node_name.clone())].into());
+        // The out-of-service toleration keeps Kubernetes' own taint eviction out of the way,
+        // so whatever happens to these pods below is the operator's doing.
+        scheduling.tolerations = Some(vec![
+            Toleration {
+                key: Some(taint_key.into()),
+                operator: Some("Exists".into()),
+                ..Toleration::default()
+            },
+            Toleration {
+                key: Some("node.kubernetes.io/out-of-service".into()),
+                operator: Some("Exists".into()),
+                ..Toleration::default()
+            },
+        ]);
+        api.create(&PostParams::default(), &t).await.unwrap();
+    }
+    for (name, _) in policies {
+        wait_phase(&api, name, Phase::Ready, READY_TIMEOUT).await;
+    }
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    let uid_of = |p: &Pod| p.metadata.uid.clone().unwrap_or_default();
+    let mut uids = std::collections::BTreeMap::new();
+    for (name, _) in policies {
+        let p = pods.get(&format!("{name}-pool-0-0")).await.unwrap();
+        assert_eq!(
+            p.spec.as_ref().and_then(|s| s.node_name.as_deref()),
+            Some(node_name.as_str())
+        );
+        uids.insert(name, uid_of(&p));
+    }
+
+    // The node dies: kwok stops managing it (no heartbeat, no kubelet), it is cordoned,
+    // and its Ready condition has been Unknown for ten minutes, past the 5 minute grace.
+    nodes
+        .patch(
+            &node_name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({
+                "metadata": {"annotations": {local_cluster::KWOK_NODE_ANNOTATION: null}},
+                "spec": {"unschedulable": true},
+            })),
+        )
+        .await
+        .unwrap();
+    let since = k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+        k8s_openapi::jiff::Timestamp::now() - std::time::Duration::from_secs(600),
+    );
+    nodes
+        .patch_status(
+            &node_name,
+            &PatchParams::default(),
+            &Patch::Strategic(json!({"status": {"conditions": [{
+                "type": "Ready",
+                "status": "Unknown",
+                "reason": "NodeStatusUnknown",
+                "message": "e2e: the kubelet stopped posting node status",
+                "lastTransitionTime": since,
+                "lastHeartbeatTime": since,
+            }]}})),
+        )
+        .await
+        .unwrap();
+
+    // Delete: a normal delete, once. With a real dead kubelet the pod would stay
+    // terminating; kwok may still finish the delete, and the StatefulSet replaces the pod.
+    eventually(
+        Duration::from_secs(60),
+        "the Delete Tenant's pod to be deleted",
+        || async {
+            match pods
+                .get_opt("del-pool-0-0")
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                Some(p) if uid_of(&p) == uids["del"] && p.metadata.deletion_timestamp.is_none() => {
+                    Err("not deleted".to_owned())
+                }
+                _ => Ok(()),
+            }
+        },
+    )
+    .await;
+    // ForceDelete without the out-of-service taint: nothing but a Warning saying what to do.
+    let explained = eventually(
+        Duration::from_secs(60),
+        "the ForceDelete Tenant's explanation",
+        || async {
+            let events = events_for(&client, &ns, "force").await;
+            events
+                .into_iter()
+                .find(|(r, _)| r == "PodOnDownNodeNotForced")
+                .map(|(_, note)| note)
+                .ok_or("no event yet".to_owned())
+        },
+    )
+    .await;
+    assert!(
+        explained.contains(&format!(
+            "kubectl taint node {node_name} node.kubernetes.io/out-of-service=nodeshutdown:NoExecute"
+        )),
+        "{explained}"
+    );
+    let del_events = events_for(&client, &ns, "del").await;
+    assert!(
+        del_events
+            .iter()
+            .any(|(r, n)| r == "PodOnDownNodeDeleted" && n.contains("del-pool-0-0")),
+        "{del_events:?}"
+    );
+    // Give the operator a few more reconciles: DoNothing and the unforced pod stay as they are.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for name in ["keep", "force"] {
+        let p = pods.get(&format!("{name}-pool-0-0")).await.unwrap();
+        assert_eq!(uid_of(&p), uids[name], "{name}'s pod was replaced");
+        assert!(
+            p.metadata.deletion_timestamp.is_none(),
+            "{name}'s pod is terminating"
+        );
+    }
+
+    // The admin confirms the machine is off: now ForceDelete removes the pod at once.
+    nodes
+        .patch(
+            &node_name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"taints": [
+                {"key": taint_key, "value": ns, "effect": "NoSchedule"},
+                {"key": "node.kubernetes.io/out-of-service", "value": "nodeshutdown", "effect": "NoExecute"},
+            ]}})),
+        )
+        .await
+        .unwrap();
+    let tainted = Instant::now();
+    eventually(
+        Duration::from_secs(30),
+        "the ForceDelete Tenant's pod to be force-deleted",
+        || async {
+            match pods
+                .get_opt("force-pool-0-0")
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                Some(p) if uid_of(&p) == uids["force"] => Err(format!(
+                    "still there, terminating: {}",
+                    p.metadata.deletion_timestamp.is_some()
+                )),
+                _ => Ok(()),
+            }
+        },
+    )
+    .await;
+    eprintln!(
+        "METRIC force delete {:.1} s after the out-of-service taint",
+        tainted.elapsed().as_secs_f64()
+    );
+    let force_events = events_for(&client, &ns, "force").await;
+    assert!(
+        force_events
+            .iter()
+            .any(|(r, n)| r == "PodOnDownNodeForceDeleted"
+                && n.contains("node.kubernetes.io/out-of-service")),
+        "{force_events:?}"
+    );
+    // One explanation, not one per reconcile.
+    assert_eq!(
+        force_events
+            .iter()
+            .filter(|(r, _)| r == "PodOnDownNodeNotForced")
+            .count(),
+        1,
+        "{force_events:?}"
+    );
+
+    // DoNothing: the pod is untouched, and no such event was recorded.
+    let keep = pods.get("keep-pool-0-0").await.unwrap();
+    assert_eq!(uid_of(&keep), uids["keep"]);
+    assert!(keep.metadata.deletion_timestamp.is_none());
+    let keep_events = event_reasons(&client, &ns, "keep").await;
+    assert!(
+        keep_events
+            .iter()
+            .all(|r| !NODE_DOWN_REASONS.contains(&r.as_str())),
+        "{keep_events:?}"
+    );
+    nodes
+        .delete(&node_name, &DeleteParams::default())
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn sigterm_stops_the_operator_cleanly() {
     let Scene { mut op, .. } = Scene::start("sigterm", OperatorOptions::default()).await;
