@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::core::v1::{Node, Secret};
 use kube::api::Api;
 use kube::core::PartialObjectMeta;
 use kube::runtime::events::Recorder;
@@ -42,6 +42,8 @@ pub struct OperatorConfig {
     pub concurrency: u16,
     /// Storage health polling through RustFS's admin API (see [`crate::storage`]).
     pub storage: StoragePolling,
+    /// How long a Node must be down before `podDeletionPolicyWhenNodeIsDown` acts.
+    pub node_down_grace: std::time::Duration,
 }
 
 /// Settings of the storage health poller (from the `server` flags).
@@ -73,6 +75,42 @@ pub struct Stores {
     pub owned: OwnedStores,
     /// Metadata only: credential values are never cached.
     pub secrets: Store<PartialObjectMeta<Secret>>,
+    /// Every Node, stripped to its name, taints and Ready condition (`nodes::strip`).
+    pub nodes: NodeCache,
+}
+
+/// The Node cache, and whether it holds its first full list. It does not gate readiness: an
+/// operator without the right to list Nodes (one namespace, RoleBinding only) runs, with
+/// `podDeletionPolicyWhenNodeIsDown` inactive.
+#[derive(Clone)]
+pub struct NodeCache {
+    pub store: Store<Node>,
+    pub synced: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl NodeCache {
+    /// The health of Node `name`, `None` when it does not exist. Only meaningful once
+    /// [`NodeCache::is_synced`]: before that every Node looks gone.
+    pub fn health(&self, name: &str) -> Option<crate::nodes::NodeHealth> {
+        self.store
+            .get(&ObjectRef::new(name))
+            .map(|n| crate::nodes::NodeHealth::of(&n))
+    }
+
+    pub fn is_synced(&self) -> bool {
+        self.synced.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Some Node is not Ready.
+    pub fn any_down(&self) -> bool {
+        let health: Vec<_> = self
+            .store
+            .state()
+            .iter()
+            .map(|n| crate::nodes::NodeHealth::of(n))
+            .collect();
+        crate::nodes::any_down(&health)
+    }
 }
 
 /// What one check reads: a Secret, in a role.
@@ -141,6 +179,8 @@ pub struct Context {
     written: Mutex<HashMap<String, OwnWrite>>,
     /// The last storage check of each Tenant (by uid): a report, never a credential.
     storage: Mutex<HashMap<String, StorageCheck>>,
+    /// Pods (by uid) whose "not forced" explanation was already recorded.
+    explained: Mutex<std::collections::HashSet<String>>,
 }
 
 /// A status this operator wrote: the resourceVersion it replaced and the Tenant stored.
@@ -169,6 +209,7 @@ impl Context {
             last_event: Mutex::default(),
             written: Mutex::default(),
             storage: Mutex::default(),
+            explained: Mutex::default(),
         }
     }
 
@@ -455,6 +496,17 @@ impl Context {
     ) -> Option<StorageCheck> {
         let uid = tenant.metadata.uid.clone()?;
         self.storage.lock().expect("lock").insert(uid, check)
+    }
+
+    /// True the first time it is asked about a pod: an explanation of why a pod on a down
+    /// node is not force-deleted is recorded once per pod, not once per reconcile. Bounded:
+    /// forgotten wholesale past 10,000 pods.
+    pub fn first_explanation(&self, pod_uid: &str) -> bool {
+        let mut explained = self.explained.lock().expect("lock");
+        if explained.len() > 10_000 {
+            explained.clear();
+        }
+        explained.insert(pod_uid.to_owned())
     }
 
     /// True when this event differs from the last one recorded for the Tenant, and remembers

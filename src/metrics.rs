@@ -11,6 +11,7 @@
 //! | `rustfs_operator_reconcile_errors_total` | counter | `class` = `credentials` \| `validation` \| `transient` |
 //! | `rustfs_operator_transitions_total` | counter | `from`, `to` (phases) |
 //! | `rustfs_operator_tenants` | gauge | `phase` |
+//! | `rustfs_operator_leader` | gauge: 1 while this process reconciles, 0 as a standby | `identity` (the Lease holder identity) |
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -102,6 +103,11 @@ const DRIVE_STATES: [&str; 3] = ["online", "offline", "healing"];
 const CAPACITY_KINDS: [&str; 3] = ["total", "used", "available"];
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct IdentityLabel {
+    identity: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct TraceLabel {
     trace_id: String,
 }
@@ -125,6 +131,7 @@ struct Inner {
     storage_checks: Family<ResultLabel, Counter>,
     drives: Family<DriveLabels, Gauge>,
     capacity: Family<CapacityLabels, Gauge>,
+    leader: Family<IdentityLabel, Gauge>,
     /// Tenant key (`namespace/name`) -> the phase it is counted under. The lock also makes
     /// each move between two phase gauges atomic for a scrape.
     phase_of: Mutex<HashMap<String, String>>,
@@ -159,6 +166,7 @@ impl Metrics {
         let storage_checks = Family::<ResultLabel, Counter>::default();
         let drives = Family::<DriveLabels, Gauge>::default();
         let capacity = Family::<CapacityLabels, Gauge>::default();
+        let leader = Family::<IdentityLabel, Gauge>::default();
         // Counter names get `_total` appended by the encoder.
         registry.register(
             "reconciles",
@@ -185,6 +193,11 @@ impl Metrics {
             "tenants",
             "Tenants known to the operator, by current phase",
             tenants.clone(),
+        );
+        registry.register(
+            "leader",
+            "1 while this process is the leader and reconciles, 0 while it is a standby",
+            leader.clone(),
         );
         registry.register(
             "storage_checks",
@@ -228,6 +241,7 @@ impl Metrics {
                 storage_checks,
                 drives,
                 capacity,
+                leader,
                 phase_of: Mutex::default(),
             }),
         }
@@ -391,6 +405,16 @@ impl Metrics {
             }
             self.gauge(phase).inc();
         }
+    }
+
+    /// Records whether this process, holder identity `identity`, is the leader.
+    pub fn set_leader(&self, identity: &str, leader: bool) {
+        self.inner
+            .leader
+            .get_or_create(&IdentityLabel {
+                identity: identity.to_owned(),
+            })
+            .set(i64::from(leader));
     }
 
     fn gauge(&self, phase: &str) -> Gauge {
@@ -619,6 +643,22 @@ mod tests {
             "ns/b was dropped by the resync"
         );
         assert_eq!(tenants(&m, "Degraded"), Some(2.0));
+    }
+
+    #[test]
+    fn leadership_is_a_gauge_per_identity() {
+        let m = Metrics::new();
+        assert!(!m.encode().contains("rustfs_operator_leader{"));
+        m.set_leader("op-1-ab12cd34", false);
+        let series = r#"rustfs_operator_leader{identity="op-1-ab12cd34"}"#;
+        assert_eq!(sample(&m.encode(), series), Some(0.0));
+        m.set_leader("op-1-ab12cd34", true);
+        let text = m.encode();
+        assert_eq!(sample(&text, series), Some(1.0));
+        assert!(
+            text.contains("# TYPE rustfs_operator_leader gauge"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //!
 //! - [`run`] runs a transition's [`machine::Effect`]s: server-side applies ([`apply`]) and
 //!   events ([`events`]);
-//! - [`status`] writes `Tenant.status`, once per reconcile.
+//! - [`status`] writes `Tenant.status`, once per reconcile;
+//! - [`pods`] deletes a Tenant's pods on a down Node, as `podDeletionPolicyWhenNodeIsDown`
+//!   and `nodes::plan` say (the operator's only delete).
 //!
 //! The read-only checks that decide what may be applied (drift, foreign owners, refused
 //! changes) run before, in `reconcile::checks`, and arrive here as a [`Plan`]. Applies are
@@ -15,6 +17,7 @@
 mod apply;
 mod decommission;
 mod events;
+pub mod pods;
 pub mod prerequisites;
 pub mod status;
 

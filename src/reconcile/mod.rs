@@ -10,6 +10,7 @@
 //! server) and writes the status once at the end.
 
 pub mod checks;
+mod dead_nodes;
 mod decommission;
 mod observe;
 mod status;
@@ -190,6 +191,9 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
         other => tracing::debug!(?other, "status not written"),
     }
 
+    // Whatever the phase: pods on a dead node need the same care in every one.
+    let recheck = dead_nodes::check(ctx, tenant).await;
+
     let last = run
         .transitions
         .last()
@@ -200,7 +204,10 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
             reason: last.reason,
             message: last.message.clone(),
         }),
-        None => Ok(Action::requeue(run.requeue.after())),
+        None => {
+            let after = run.requeue.after();
+            Ok(Action::requeue(recheck.map_or(after, |r| r.min(after))))
+        }
     }
 }
 

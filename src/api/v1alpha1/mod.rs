@@ -8,6 +8,7 @@
 //! (OpenAPI bounds and CEL rules); the rest lives in [`crate::validate`].
 
 mod datapath;
+mod node_down;
 mod pool;
 mod status;
 mod tenant;
@@ -15,6 +16,7 @@ mod tenant;
 pub use datapath::{
     CertManagerTls, IssuerRef, LogLevel, LoggingSpec, SecretKeyRef, TlsMode, TlsSpec,
 };
+pub use node_down::PodDeletionPolicy;
 pub use pool::{Persistence, Pool, SchedulingConfig, is_single_drive, retired_pools};
 pub use status::{
     DecommissionState, DecommissionStatus, OfflineDrive, PoolState, PoolStatus, StoragePoolStatus,

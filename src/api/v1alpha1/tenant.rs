@@ -12,7 +12,7 @@ use kube::KubeSchema;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{LoggingSpec, Pool, SecretKeyRef, TenantStatus, TlsSpec};
+use super::{LoggingSpec, PodDeletionPolicy, Pool, SecretKeyRef, TenantStatus, TlsSpec};
 
 /// The RustFS image used when neither the Tenant nor the operator's `--default-image` names one.
 pub const DEFAULT_IMAGE: &str = "rustfs/rustfs:1.0.1";
@@ -137,6 +137,14 @@ pub struct TenantSpec {
     /// Ignored when the operator creates the ServiceAccount itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_service_account_rbac: Option<bool>,
+
+    /// What the operator does with this Tenant's pods on a Node that has been NotReady or
+    /// unreachable for longer than its `--node-down-grace` (default 5 minutes): `DoNothing`
+    /// (the default), `Delete` (a normal delete), or `ForceDelete` (grace period 0, only once
+    /// the Node is deleted or tainted `node.kubernetes.io/out-of-service`). Each action is an
+    /// Event on the Tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_deletion_policy_when_node_is_down: Option<PodDeletionPolicy>,
 
     /// PriorityClass for the pods; a pool's own `priorityClassName` overrides it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

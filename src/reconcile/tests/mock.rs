@@ -265,6 +265,10 @@ impl Caches {
                 role_bindings: self.role_bindings.as_reader(),
             },
             secrets: self.secrets.as_reader(),
+            nodes: crate::context::NodeCache {
+                store: kube::runtime::reflector::store::<k8s_openapi::api::core::v1::Node>().0,
+                synced: Default::default(),
+            },
         };
         let (_, synced) = tokio::sync::watch::channel(true);
         let recorder = Recorder::new(client.clone(), Reporter::from("rustfs-operator"));
