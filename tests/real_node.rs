@@ -1123,3 +1123,215 @@ async fn storage_health_follows_what_rustfs_reports() {
         "the secret key is in the operator's log"
     );
 }
+
+/// Small filesystems of their own for a Tenant's drives: RustFS refuses to start a
+/// decommission when the source drives' used space (filesystem-wide) does not fit the
+/// target's free space, and the shared local PVs all sit on the host's root filesystem.
+/// `count` tmpfs mounts of 256 MiB, as local PVs of StorageClass `local-real-tmpfs`;
+/// unmounted (lazily) when dropped.
+struct TmpfsVolumes {
+    dir: tempfile::TempDir,
+    count: usize,
+}
+
+const TMPFS_CLASS: &str = "local-real-tmpfs";
+
+impl TmpfsVolumes {
+    fn new(prefix: &str, count: usize) -> TmpfsVolumes {
+        let dir = tempfile::Builder::new().prefix(prefix).tempdir().unwrap();
+        let mut docs = format!(
+            "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {{name: {TMPFS_CLASS}}}\n\
+             provisioner: kubernetes.io/no-provisioner\nreclaimPolicy: Retain\n\
+             volumeBindingMode: WaitForFirstConsumer\n"
+        );
+        for i in 0..count {
+            let path = dir.path().join(format!("d{i}"));
+            std::fs::create_dir(&path).unwrap();
+            let status = std::process::Command::new("mount")
+                .args(["-t", "tmpfs", "-o", "size=256m,mode=0777", "tmpfs"])
+                .arg(&path)
+                .status()
+                .unwrap();
+            assert!(status.success(), "mount tmpfs on {}", path.display());
+            docs.push_str(&format!(
+                "---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {{name: {prefix}-{i}}}\n\
+                 spec:\n  capacity: {{storage: 256Mi}}\n  accessModes: [ReadWriteOnce]\n  \
+                 persistentVolumeReclaimPolicy: Retain\n  storageClassName: {TMPFS_CLASS}\n  \
+                 volumeMode: Filesystem\n  local: {{path: \"{}\"}}\n  nodeAffinity:\n    required:\n      \
+                 nodeSelectorTerms:\n        - matchExpressions:\n            - {{key: kubernetes.io/hostname, \
+                 operator: In, values: [{}]}}\n",
+                path.display(),
+                local_cluster::NODE_NAME
+            ));
+        }
+        let file = dir.path().join("pvs.yaml");
+        std::fs::write(&file, docs).unwrap();
+        cp().kubectl_ok(["apply", "-f", &file.display().to_string()])
+            .expect("tmpfs PVs apply");
+        TmpfsVolumes { dir, count }
+    }
+}
+
+impl Drop for TmpfsVolumes {
+    fn drop(&mut self) {
+        for i in 0..self.count {
+            let _ = std::process::Command::new("umount")
+                .arg("-l")
+                .arg(self.dir.path().join(format!("d{i}")))
+                .status();
+        }
+    }
+}
+
+/// Shrinking a Tenant: pool-0 of two is decommissioned; RustFS moves its objects to pool-1,
+/// the pool leaves RUSTFS_VOLUMES, its StatefulSet goes, its claims stay, every object stays
+/// readable, and the pool can then leave the spec.
+#[tokio::test]
+async fn decommissioning_a_pool_keeps_every_object_and_every_claim() {
+    let _serial = SERIAL.lock().await;
+    let _volumes = TmpfsVolumes::new("rn-decom-pv", 8);
+    let small = |name: &str| {
+        let mut p = pool(name, 4);
+        p["persistence"]["volumeClaimTemplate"]["storageClassName"] = json!(TMPFS_CLASS);
+        p["persistence"]["volumeClaimTemplate"]["resources"]["requests"]["storage"] =
+            json!("256Mi");
+        p
+    };
+    let mut t = tenant("shrink");
+    t.spec.pools = serde_json::from_value(json!([small("pool-0"), small("pool-1")])).unwrap();
+    let scene = Scene::create("rn-decom", t).await;
+    scene.wait_ready("two pools created").await;
+    let s3 = scene.s3("shrinking").await;
+    s3.create_bucket().await.expect("create bucket");
+    let objects = s3.put_objects("kept", 0..240).await;
+    assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
+
+    let pvcs: Api<k8s_openapi::api::core::v1::PersistentVolumeClaim> =
+        Api::namespaced(scene.client.clone(), &scene.ns);
+    let claims_before: Vec<String> = pvcs
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter_map(|c| c.metadata.uid.clone())
+        .collect();
+    assert_eq!(claims_before.len(), 8);
+
+    // Drain pool-0.
+    let started = Instant::now();
+    scene
+        .tenants
+        .patch(
+            &scene.name,
+            &PatchParams::default(),
+            &Patch::<()>::Json(
+                serde_json::from_value(json!([
+                    {"op": "add", "path": "/spec/pools/0/decommission", "value": true}
+                ]))
+                .unwrap(),
+            ),
+        )
+        .await
+        .unwrap();
+    let done = tenant_until(
+        &scene,
+        READY_TIMEOUT,
+        "pool-0 decommissioned, the rest Ready",
+        |t| {
+            let st = t.status.as_ref().ok_or("no status")?;
+            let p0 = st
+                .pools
+                .iter()
+                .find(|p| p.name == "pool-0")
+                .ok_or("no pool-0")?;
+            if p0.state.to_string() == "Decommissioned"
+                && st.phase == Some(Phase::Ready)
+                && st.ready.as_deref() == Some("4/4")
+            {
+                Ok(())
+            } else {
+                Err(format!("pool-0 {:?} {:?}", p0.state, p0.decommission))
+            }
+        },
+    )
+    .await;
+    scene.wait_ready("the decommission").await;
+    eprintln!(
+        "METRIC real_node.decommission_to_ready_s {:.1}",
+        started.elapsed().as_secs_f64()
+    );
+    let st = done.status.unwrap();
+    let drained = st.pools[0].decommission.clone().unwrap();
+    assert_eq!(drained.state.to_string(), "Complete");
+    assert!(
+        drained.objects_moved > 0,
+        "RustFS moved objects: {drained:?}"
+    );
+    eprintln!(
+        "METRIC real_node.decommission_objects_moved {}",
+        drained.objects_moved
+    );
+    let history: Vec<String> = st.transitions.iter().map(|t| t.reason.clone()).collect();
+    let events = scene
+        .cp
+        .kubectl_ok(["get", "events", "-n", &scene.ns, "-o", "json"])
+        .unwrap();
+    for reason in ["DecommissionStarted", "PoolDecommissioned"] {
+        assert!(
+            events.contains(&format!("\"reason\": \"{reason}\"")),
+            "event {reason} recorded; transitions {history:?}"
+        );
+    }
+
+    // pool-0's StatefulSet is gone, pool-1's servers no longer list it, no claim was deleted.
+    let sts: Api<StatefulSet> = Api::namespaced(scene.client.clone(), &scene.ns);
+    assert!(sts.get_opt("shrink-pool-0").await.unwrap().is_none());
+    let p1 = sts.get("shrink-pool-1").await.unwrap();
+    let env = p1.spec.unwrap().template.spec.unwrap().containers[0]
+        .env
+        .clone()
+        .unwrap();
+    let volumes = env
+        .iter()
+        .find(|e| e.name == "RUSTFS_VOLUMES")
+        .and_then(|e| e.value.clone())
+        .unwrap();
+    assert!(
+        !volumes.contains("shrink-pool-0") && volumes.contains("shrink-pool-1"),
+        "{volumes}"
+    );
+    let claims_after: Vec<String> = pvcs
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter_map(|c| c.metadata.uid.clone())
+        .collect();
+    assert_eq!(claims_after, claims_before, "every claim kept");
+
+    // Every object is readable from the pool that is left.
+    let s3 = scene.s3("shrinking").await;
+    assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
+
+    // Now the pool may leave the spec, and nothing changes.
+    scene
+        .tenants
+        .patch(
+            &scene.name,
+            &PatchParams::default(),
+            &Patch::<()>::Json(
+                serde_json::from_value(json!([{"op": "remove", "path": "/spec/pools/0"}])).unwrap(),
+            ),
+        )
+        .await
+        .expect("a decommissioned pool may leave spec.pools");
+    scene.wait_ready("pool-0 left the spec").await;
+    assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
+    let left = pvcs.list(&ListParams::default()).await.unwrap().items.len();
+    assert_eq!(
+        left, 8,
+        "the drained pool's claims stay until deleted on purpose"
+    );
+}
