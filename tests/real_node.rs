@@ -1345,3 +1345,207 @@ async fn decommissioning_a_pool_keeps_every_object_and_every_claim() {
         "the drained pool's claims stay until deleted on purpose"
     );
 }
+
+/// What the S3 checker saw while faults ran.
+#[derive(Debug, Default)]
+struct Checked {
+    /// (key, checksum) of every PUT answered 200.
+    acked: Vec<(String, String)>,
+    puts_failed: usize,
+    puts_no_answer: usize,
+    reads_ok: usize,
+    /// 200 with the wrong body.
+    reads_corrupt: Vec<String>,
+    /// 404 for an object that was acknowledged.
+    reads_lost: Vec<String>,
+    /// Any other answer (5xx): unavailable although the pod answered.
+    reads_failed: Vec<String>,
+    /// No answer: the pod was stopping.
+    reads_no_answer: usize,
+}
+
+/// Writes and reads objects continuously, each request to a ready pod by its IP (a kept-
+/// alive connection through the Service would stay on one pod), until `stop` is set.
+async fn s3_checker(
+    client: kube::Client,
+    ns: String,
+    tenant: String,
+    bucket: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Checked {
+    use std::sync::atomic::Ordering;
+    let pods_api: Api<Pod> = Api::namespaced(client, &ns);
+    let selector = ListParams::default().labels(&format!("rustfs.com/tenant={tenant}"));
+    let mut seen = Checked::default();
+    let mut ips: Vec<String> = Vec::new();
+    let mut n = 0usize;
+    while !stop.load(Ordering::Relaxed) {
+        if n % 10 == 0 || ips.is_empty() {
+            ips = pods_api
+                .list(&selector)
+                .await
+                .map(|l| l.items)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|p| p.metadata.deletion_timestamp.is_none())
+                .filter(|p| {
+                    p.status
+                        .as_ref()
+                        .and_then(|s| s.conditions.as_ref())
+                        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+                })
+                .filter_map(|p| p.status.and_then(|s| s.pod_ip))
+                .collect();
+            if ips.is_empty() {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            }
+        }
+        let s3 = |i: usize| {
+            S3::new(
+                &format!("http://{}:9000", ips[i % ips.len()]),
+                ACCESS_KEY,
+                SECRET_KEY,
+                &bucket,
+            )
+            .with_timeout(Duration::from_secs(3))
+        };
+        let key = format!("checker/obj-{n:05}");
+        let body = support::s3::object_body(n);
+        match s3(n).put_with_body(&key, &body).await {
+            Ok((200, _)) => seen.acked.push((key, support::s3::sha256_hex(&body))),
+            Ok(_) => seen.puts_failed += 1,
+            Err(_) => seen.puts_no_answer += 1,
+        }
+        if !seen.acked.is_empty() {
+            let (key, sum) = seen.acked[(n * 7919) % seen.acked.len()].clone();
+            match s3(n + 1).get(&key).await {
+                Ok((200, b)) if support::s3::sha256_hex(&b) == sum => seen.reads_ok += 1,
+                Ok((200, _)) => seen.reads_corrupt.push(key),
+                Ok((404, _)) => seen.reads_lost.push(key),
+                Ok((code, _)) => seen.reads_failed.push(format!("{key}: {code}")),
+                Err(_) => seen.reads_no_answer += 1,
+            }
+        }
+        n += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    seen
+}
+
+/// Data under faults: while an S3 checker writes and reads continuously, each server is
+/// killed in turn, a rolling update runs, and the operator is killed. No acknowledged
+/// object is lost or corrupted, and reads keep being answered (4 drives, parity 2: one
+/// server down leaves read and write quorum).
+#[tokio::test]
+async fn objects_survive_killed_servers_a_rolling_update_and_a_killed_operator() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let _serial = SERIAL.lock().await;
+    let scene = Scene::ready("rn-faults", "faults").await;
+    let s3 = scene.s3("checked").await;
+    s3.create_bucket().await.expect("create bucket");
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let checker = tokio::spawn(s3_checker(
+        scene.client.clone(),
+        scene.ns.clone(),
+        scene.name.clone(),
+        "checked".into(),
+        stop.clone(),
+    ));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let started = Instant::now();
+
+    // Each server killed in turn (SIGKILL: no graceful stop), the next once all are back.
+    for ordinal in 0..4 {
+        let pod = format!("{}-pool-0-{ordinal}", scene.name);
+        scene
+            .cp
+            .kubectl_ok([
+                "delete",
+                "pod",
+                "-n",
+                &scene.ns,
+                &pod,
+                "--grace-period=0",
+                "--force",
+            ])
+            .unwrap();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        scene.wait_ready(&format!("{pod} killed")).await;
+    }
+    // A rolling update.
+    scene
+        .patch_spec(json!({"env": [{"name": "RUSTFS_OBS_LOGGER_LEVEL", "value": "info"}]}))
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    scene.wait_ready("the rolling update").await;
+    // Both operator replicas killed; the Deployment brings them back.
+    scene
+        .cp
+        .kubectl_ok([
+            "delete",
+            "pod",
+            "-n",
+            "rustfs-system",
+            "-l",
+            "app.kubernetes.io/name=rustfs-operator",
+            "--grace-period=0",
+            "--force",
+        ])
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    scene
+        .cp
+        .kubectl_ok([
+            "rollout",
+            "status",
+            "deployment/rustfs-operator",
+            "-n",
+            "rustfs-system",
+            "--timeout=120s",
+        ])
+        .expect("the operator is back");
+    scene.wait_ready("the operator killed").await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    stop.store(true, Ordering::Relaxed);
+    let seen = checker.await.unwrap();
+
+    // Every acknowledged object reads back intact through the Service.
+    let s3 = scene.s3("checked").await;
+    let bad = s3.verify(&seen.acked).await;
+    eprintln!(
+        "METRIC real_node.faults acked {} puts_failed {} puts_no_answer {} reads_ok {} \
+         reads_failed {} reads_no_answer {} lost {} corrupt {} final_bad {} in {:.0}s",
+        seen.acked.len(),
+        seen.puts_failed,
+        seen.puts_no_answer,
+        seen.reads_ok,
+        seen.reads_failed.len(),
+        seen.reads_no_answer,
+        seen.reads_lost.len(),
+        seen.reads_corrupt.len(),
+        bad.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(
+        bad,
+        Vec::<String>::new(),
+        "acknowledged objects lost or corrupted"
+    );
+    assert_eq!(seen.reads_corrupt, Vec::<String>::new(), "corrupt reads");
+    assert_eq!(
+        seen.reads_lost,
+        Vec::<String>::new(),
+        "acknowledged objects missing"
+    );
+    assert!(
+        seen.acked.len() >= 100 && seen.reads_ok >= 100,
+        "too little traffic to mean anything: {seen:?}"
+    );
+    // Reads stay available where erasure allows: a pod that answers serves the object.
+    assert!(
+        seen.reads_failed.len() * 50 <= seen.reads_ok,
+        "more than 2% of answered reads failed: {:?}",
+        seen.reads_failed
+    );
+}
