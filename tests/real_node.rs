@@ -1380,7 +1380,7 @@ async fn s3_checker(
     let mut ips: Vec<String> = Vec::new();
     let mut n = 0usize;
     while !stop.load(Ordering::Relaxed) {
-        if n % 10 == 0 || ips.is_empty() {
+        if n.is_multiple_of(10) || ips.is_empty() {
             ips = pods_api
                 .list(&selector)
                 .await
