@@ -75,14 +75,12 @@ fn check_service(field: &str, settings: &ServiceSettings, out: &mut Vec<Problem>
     }
 }
 
-/// A volume name the operator gives its own volumes: `tmp`, `tls`, `vol-<n>`.
+/// A volume name the operator gives its own volumes: `tmp`, `tls`, `vol-<n>` (the whole
+/// `vol-` prefix, as the CRD's rule has it: a regular expression costs too much there).
 fn is_operator_volume(name: &str) -> bool {
     name == names::TMP_VOLUME
         || name == names::TLS_VOLUME
-        || name
-            .strip_prefix(names::VOLUME_PREFIX)
-            .and_then(|rest| rest.strip_prefix('-'))
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        || name.starts_with(&format!("{}-", names::VOLUME_PREFIX))
 }
 
 /// Where the operator mounts something in the RustFS container, with what it is.
@@ -352,7 +350,7 @@ mod tests {
         );
         assert!(p[0].message.contains("choose another name"));
         assert!(p[3].message.contains("declared twice"));
-        assert!(!is_operator_volume("vol-"));
+        assert!(is_operator_volume("vol-data"));
         assert!(!is_operator_volume("volume-1"));
     }
 

@@ -149,10 +149,10 @@ pub struct TenantSpec {
     pub services: Option<TenantServices>,
 
     /// Extra volumes of every RustFS pod, such as a ConfigMap with a custom CA bundle. Names
-    /// `tmp`, `tls` and `vol-<n>` are the operator's.
+    /// `tmp`, `tls` and `vol-<n>` (any name starting with `vol-`) are the operator's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 32))]
-    #[x_kube(validation = Rule::new("self.all(v, !(v.name in ['tmp', 'tls']) && !v.name.matches('^vol-[0-9]+$'))")
+    #[x_kube(validation = Rule::new("self.all(v, !(v.name in ['tmp', 'tls']) && !v.name.startsWith('vol-'))")
         .message("spec.volumes[].name: tmp, tls and vol-<n> name the operator's own volumes: choose another name"))]
     pub volumes: Vec<Volume>,
 
