@@ -118,6 +118,13 @@ pub struct PoolRollout {
     pub observed: bool,
     pub current_revision: String,
     pub update_revision: String,
+    /// Volumes (PVCs) of the pool still growing to the size the spec raised them to.
+    #[serde(default)]
+    pub resizing: u32,
+    /// Of those, the ones waiting for the kubelet to grow their filesystem
+    /// (`FileSystemResizePending`).
+    #[serde(default)]
+    pub filesystem_pending: u32,
 }
 
 /// Summary state of one pool, for `status.pools[].state`.
@@ -145,6 +152,8 @@ impl PoolRollout {
             observed: true,
             current_revision: revision.clone(),
             update_revision: revision,
+            resizing: 0,
+            filesystem_pending: 0,
         }
     }
 
@@ -207,7 +216,7 @@ pub fn last_progress(
     let advanced = previous
         .iter()
         .zip(current)
-        .any(|(p, c)| c.ready > p.ready || c.updated > p.updated);
+        .any(|(p, c)| c.ready > p.ready || c.updated > p.updated || c.resizing < p.resizing);
     if was_complete || reshaped || advanced {
         now
     } else {
@@ -279,6 +288,7 @@ pub enum Fact {
     ApplyRejected,
     TransientError,
     RolloutComplete,
+    VolumesResizing,
     RolloutProgressing,
     RolloutStalled,
 }
@@ -296,9 +306,10 @@ impl Fact {
             | Fact::CredentialsInvalid => InputKind::CredentialsChecked,
             Fact::Applied | Fact::ChangeRefused | Fact::ApplyRejected => InputKind::Applied,
             Fact::TransientError => InputKind::TransientError,
-            Fact::RolloutComplete | Fact::RolloutProgressing | Fact::RolloutStalled => {
-                InputKind::Observed
-            }
+            Fact::RolloutComplete
+            | Fact::VolumesResizing
+            | Fact::RolloutProgressing
+            | Fact::RolloutStalled => InputKind::Observed,
         }
     }
 
@@ -318,7 +329,12 @@ impl Fact {
             Fact::ChangeRefused => "a change would be rejected or lose data; nothing applied",
             Fact::ApplyRejected => "the API server refused an object (non-retryable)",
             Fact::TransientError => "an API call failed and may succeed on retry",
-            Fact::RolloutComplete => "every pool: all pods ready at the update revision",
+            Fact::RolloutComplete => {
+                "every pool: all pods ready at the update revision, no volume growing"
+            }
+            Fact::VolumesResizing => {
+                "all pods ready at the update revision, volumes still growing, progress within rollout_stall_after"
+            }
             Fact::RolloutProgressing => "not complete, progress within rollout_stall_after",
             Fact::RolloutStalled => "not complete, no progress for rollout_stall_after",
         }
@@ -368,12 +384,13 @@ impl Input {
             Input::Applied(Applied::Rejected { .. }) => Fact::ApplyRejected,
             Input::TransientError { .. } => Fact::TransientError,
             Input::Observed(rollout) => {
-                if rollout.is_complete(desired) {
-                    Fact::RolloutComplete
-                } else if rollout.now.since(rollout.last_progress) >= config.rollout_stall_after {
-                    Fact::RolloutStalled
-                } else {
-                    Fact::RolloutProgressing
+                let stalled =
+                    rollout.now.since(rollout.last_progress) >= config.rollout_stall_after;
+                match (rollout.is_complete(desired), rollout.resizing(), stalled) {
+                    (true, false, _) => Fact::RolloutComplete,
+                    (_, _, true) => Fact::RolloutStalled,
+                    (true, true, false) => Fact::VolumesResizing,
+                    (false, _, false) => Fact::RolloutProgressing,
                 }
             }
         }
@@ -391,6 +408,11 @@ impl Rollout {
         })
     }
 
+    /// Some volume of some pool is still growing.
+    pub fn resizing(&self) -> bool {
+        self.pools.iter().any(|p| p.resizing > 0)
+    }
+
     /// One line per desired pool, e.g. `pool-0 3/4 ready, 4/4 updated`.
     pub(crate) fn summary(&self, desired: &Desired) -> String {
         let parts: Vec<String> = desired
@@ -403,10 +425,22 @@ impl Rollout {
                         "{} waiting for the StatefulSet controller ({} of {} replicas observed)",
                         want.name, p.desired, want.servers
                     ),
-                    Some(p) => format!(
-                        "{} {}/{} ready, {}/{} updated",
-                        want.name, p.ready, want.servers, p.updated, want.servers
-                    ),
+                    Some(p) => {
+                        let mut line = format!(
+                            "{} {}/{} ready, {}/{} updated",
+                            want.name, p.ready, want.servers, p.updated, want.servers
+                        );
+                        if p.resizing > 0 {
+                            line.push_str(&format!(", PVC resizing: {} volume(s)", p.resizing));
+                        }
+                        if p.filesystem_pending > 0 {
+                            line.push_str(&format!(
+                                " ({} waiting for the kubelet to grow the filesystem; a CSI driver without online expansion needs the pod restarted)",
+                                p.filesystem_pending
+                            ));
+                        }
+                        line
+                    }
                 },
             )
             .collect();

@@ -130,6 +130,7 @@ pub enum Reason {
     ReadinessLost,
     PodsNotReady,
     Recovered,
+    VolumesResizing,
 }
 
 /// `type` of a Kubernetes Event.
@@ -313,11 +314,24 @@ pub fn step(
             ConditionStatus::False,
             edge.reason,
         )),
-        Fact::Resumed
-        | Fact::TransientError
-        | Fact::RolloutComplete
+        Fact::Resumed | Fact::TransientError => {}
+        Fact::RolloutComplete
+        | Fact::VolumesResizing
         | Fact::RolloutProgressing
-        | Fact::RolloutStalled => {}
+        | Fact::RolloutStalled => {
+            if let Input::Observed(rollout) = input {
+                let resizing = rollout.resizing();
+                conditions.push(step_condition(
+                    ConditionType::VolumesResizing,
+                    resizing.into(),
+                    if resizing {
+                        crate::Reason::VolumesResizing
+                    } else {
+                        edge.reason
+                    },
+                ));
+            }
+        }
     }
 
     Ok(Transition {
@@ -414,6 +428,9 @@ fn describe(
                 ),
                 Reason::ReadinessLost => format!("readiness lost: {summary}"),
                 Reason::PodsNotReady => format!("pods not ready: {summary}"),
+                Reason::VolumesResizing => {
+                    format!("PVC resizing: the pods run, volumes grow to the new size: {summary}")
+                }
                 _ => format!("rollout in progress: {summary}"),
             }
         }

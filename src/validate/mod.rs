@@ -26,7 +26,9 @@ pub mod spec;
 
 use std::fmt;
 
-pub use changes::{RefusedChange, refused_changes};
+pub use changes::{
+    GrowthBlocked, RefusedChange, Review, VolumeGrowth, refused_changes, review_changes,
+};
 pub use credentials::{CredentialsProblem, check_credentials_secret};
 pub use quantity::{QuantityError, QuantityValue, parse_quantity};
 pub use spec::{spec_problems, validate_spec};

@@ -85,6 +85,18 @@ pub fn sample(fact: Fact) -> Input {
         Fact::RolloutComplete => rollout(4, 1_000, 900),
         Fact::RolloutProgressing => rollout(3, 1_000, 900),
         Fact::RolloutStalled => rollout(3, 1_000 + STALL.as_secs(), 1_000),
+        Fact::VolumesResizing => Input::Observed(Rollout {
+            pools: vec![
+                PoolRollout {
+                    resizing: 8,
+                    filesystem_pending: 2,
+                    ..PoolRollout::settled("pool-a", 4, "rev-1")
+                },
+                PoolRollout::settled("pool-b", 2, "rev-1"),
+            ],
+            now: Timestamp(1_000),
+            last_progress: Timestamp(900),
+        }),
     }
 }
 
@@ -120,9 +132,10 @@ fn arb_pool(i: usize) -> impl Strategy<Value = PoolRollout> {
         0u32..9,
         any::<bool>(),
         prop::bool::weighted(0.8),
+        prop::bool::weighted(0.2),
     )
         .prop_map(
-            move |(desired, ready, updated, observed, same_rev)| PoolRollout {
+            move |(desired, ready, updated, observed, same_rev, resizing)| PoolRollout {
                 name: format!("pool-{i}"),
                 desired,
                 ready: ready.min(desired),
@@ -130,6 +143,8 @@ fn arb_pool(i: usize) -> impl Strategy<Value = PoolRollout> {
                 observed,
                 current_revision: "rev-1".into(),
                 update_revision: if same_rev { "rev-1" } else { "rev-2" }.into(),
+                resizing: if resizing { desired } else { 0 },
+                filesystem_pending: 0,
             },
         )
 }

@@ -114,6 +114,17 @@ pub struct PoolStatus {
     pub observed: bool,
     /// Summary of the pool.
     pub state: PoolState,
+    /// Volumes (PVCs) still growing to the size the spec raised them to (`PVC resizing`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub volumes_resizing: i32,
+    /// Of those, the ones whose claim says `FileSystemResizePending`: the volume has grown and
+    /// the kubelet still has to grow its filesystem.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub filesystem_resize_pending: i32,
+}
+
+fn is_zero(n: &i32) -> bool {
+    *n == 0
 }
 
 /// Summary state of one pool.
