@@ -65,6 +65,8 @@ pub enum GrowthBlocked {
     NotExpandable(String),
     /// Neither the template nor any claim names a class.
     NoClass,
+    /// These claims are not bound yet; Kubernetes grows bound claims only.
+    ClaimsNotBound(Vec<String>),
 }
 
 impl VolumeGrowth {
@@ -78,6 +80,20 @@ impl VolumeGrowth {
             GrowthBlocked::NotExpandable(class) => format!(
                 "volume size would grow from {from} to {to}, but StorageClass '{class}' does not allow volume expansion (allowVolumeExpansion is not true): set the size back to {from}; or, if the class's provisioner can expand volumes, run `kubectl patch storageclass {class} -p '{{\"allowVolumeExpansion\":true}}'` and the operator grows every volume of the pool; or add a pool with bigger volumes"
             ),
+            GrowthBlocked::ClaimsNotBound(claims) => {
+                let mut named = claims
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if claims.len() > 5 {
+                    named.push_str(&format!(" and {} more", claims.len() - 5));
+                }
+                format!(
+                    "volume size would grow from {from} to {to}, but the claims {named} are not bound yet and Kubernetes grows bound claims only: wait until they are bound (the operator retries every 15 s), or set the size back to {from}"
+                )
+            }
             GrowthBlocked::NoClass => format!(
                 "volume size would grow from {from} to {to}, but neither the claim template nor the pool's claims name a StorageClass, so expansion cannot be checked: set the size back to {from}, or add a pool with bigger volumes"
             ),
@@ -841,6 +857,14 @@ mod tests {
                 .contains("StorageClass 'fast' of the pool's volumes does not exist")
         );
         assert!(missing.message.contains("set the size back to 10Gi"));
+        let pending = growth.refused(&GrowthBlocked::ClaimsNotBound(vec![
+            "vol-0-demo-pool-0-0".into(),
+        ]));
+        assert!(
+            pending
+                .message
+                .contains("claims vol-0-demo-pool-0-0 are not bound yet")
+        );
         let none = growth.refused(&GrowthBlocked::NoClass);
         assert!(none.message.contains("name a StorageClass"));
     }

@@ -141,6 +141,14 @@ async fn growth_check(
     if let Some(why) = blocked {
         return Ok(Err(why));
     }
+    let unbound: Vec<String> = claims
+        .iter()
+        .filter(|c| c.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Bound"))
+        .filter_map(|c| c.metadata.name.clone())
+        .collect();
+    if !unbound.is_empty() {
+        return Ok(Err(GrowthBlocked::ClaimsNotBound(unbound)));
+    }
     let target = parse_quantity(&growth.to).ok();
     let smaller = |c: &PersistentVolumeClaim| {
         let requested = c
