@@ -1649,3 +1649,248 @@ async fn volumes_grow_in_place_without_restarting_pods_when_the_class_allows_it(
         .await
         .unwrap();
 }
+
+/// The platform-fit example on kwok: pods carry the Tenant's and each pool's labels,
+/// annotations and security context, the init container and the sidecar; the io Service is a
+/// LoadBalancer with its class, ranges and annotation. A pool's new pod label rolls that
+/// pool's pods (and only its).
+#[tokio::test]
+async fn the_platform_fit_example_runs_with_its_pod_metadata_services_and_sidecars() {
+    let Scene {
+        cp,
+        ns,
+        client,
+        op: _op,
+        api,
+    } = Scene::start("platform", OperatorOptions::default()).await;
+    let file = support::repo_path("examples/platform-fit-tenant.yaml");
+    cp.kubectl_ok(["apply", "-n", &ns, "-f", file.to_str().unwrap()])
+        .unwrap();
+    wait_phase(&api, "platform-fit", Phase::Ready, READY_TIMEOUT).await;
+
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    let of = |pool: &str| {
+        ListParams::default().labels(&format!(
+            "rustfs.com/tenant=platform-fit,rustfs.com/pool={pool}"
+        ))
+    };
+    let fast = pods.list(&of("fast")).await.unwrap().items;
+    let bulk = pods.list(&of("bulk")).await.unwrap().items;
+    assert_eq!((fast.len(), bulk.len()), (2, 2));
+    for pod in &fast {
+        let labels = pod.metadata.labels.clone().unwrap();
+        assert_eq!(labels["team"], "storage");
+        assert_eq!(labels["storage-tier"], "fast", "the pool's label wins");
+        let annotations = pod.metadata.annotations.clone().unwrap();
+        assert_eq!(annotations["prometheus.io/scrape"], "true");
+        let spec = pod.spec.clone().unwrap();
+        assert_eq!(spec.termination_grace_period_seconds, Some(120));
+        let sc = spec.security_context.clone().unwrap();
+        assert_eq!((sc.run_as_user, sc.fs_group), (Some(20001), Some(20001)));
+        let names: Vec<_> = spec.containers.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["rustfs", "log-shipper"]);
+        let init: Vec<_> = spec
+            .init_containers
+            .iter()
+            .flatten()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(init, ["announce"]);
+        let mounts = spec.containers[0].volume_mounts.clone().unwrap();
+        assert!(
+            mounts.iter().any(|m| m.mount_path == "/etc/ssl/corp"),
+            "{mounts:?}"
+        );
+    }
+    for pod in &bulk {
+        let labels = pod.metadata.labels.clone().unwrap();
+        assert_eq!(labels["storage-tier"], "standard");
+        let annotations = pod.metadata.annotations.clone().unwrap();
+        assert_eq!(annotations["backup.example.com/schedule"], "nightly");
+        let spec = pod.spec.clone().unwrap();
+        assert_eq!(spec.termination_grace_period_seconds, Some(60));
+        assert_eq!(spec.security_context.unwrap().run_as_user, Some(10001));
+    }
+    let services: Api<Service> = Api::namespaced(client.clone(), &ns);
+    let io = services.get("platform-fit-io").await.unwrap();
+    let io_spec = io.spec.clone().unwrap();
+    assert_eq!(io_spec.type_.as_deref(), Some("LoadBalancer"));
+    assert_eq!(
+        io_spec.load_balancer_class.as_deref(),
+        Some("example.com/internal-lb")
+    );
+    assert_eq!(
+        io_spec.load_balancer_source_ranges,
+        Some(vec!["10.0.0.0/8".to_owned()])
+    );
+    assert_eq!(
+        io.metadata.annotations.unwrap()["external-dns.alpha.kubernetes.io/hostname"],
+        "s3.example.com"
+    );
+    assert_eq!(io.metadata.labels.unwrap()["exposure"], "public");
+    let console = services.get("platform-fit-console").await.unwrap();
+    assert_eq!(console.spec.unwrap().type_.as_deref(), Some("ClusterIP"));
+
+    // A new label on pool "bulk" rolls its pods, not those of "fast".
+    let uid_set = |items: &[Pod]| -> Vec<String> {
+        let mut v: Vec<_> = items
+            .iter()
+            .map(|p| p.metadata.uid.clone().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut t = api.get("platform-fit").await.unwrap();
+    t.metadata.managed_fields = None;
+    t.status = None;
+    t.spec.pools[1]
+        .pod_labels
+        .insert("storage-tier".into(), "cold".into());
+    api.replace("platform-fit", &PostParams::default(), &t)
+        .await
+        .unwrap();
+    wait_phase(&api, "platform-fit", Phase::Ready, READY_TIMEOUT).await;
+    let bulk_after = eventually(Duration::from_secs(60), "bulk pods relabelled", || async {
+        let items = pods
+            .list(&of("bulk"))
+            .await
+            .map_err(|e| e.to_string())?
+            .items;
+        let cold = items
+            .iter()
+            .filter(|p| p.metadata.labels.as_ref().unwrap()["storage-tier"] == "cold")
+            .count();
+        if cold == 2 {
+            Ok(items)
+        } else {
+            Err(format!("{cold} of {} cold", items.len()))
+        }
+    })
+    .await;
+    assert_ne!(uid_set(&bulk_after), uid_set(&bulk), "bulk rolled");
+    assert_eq!(
+        uid_set(&pods.list(&of("fast")).await.unwrap().items),
+        uid_set(&fast),
+        "fast untouched"
+    );
+}
+
+/// rustfs/operator's example Tenants that our CRD accepts ([`support::migration::MIGRATED`])
+/// all reach Ready on kwok, applied with the other objects of their files. Two things are
+/// adapted to this tier, not to the operator: every storage class becomes kwok's
+/// provisioned `local-fake`, three big fake nodes carry the labels the examples' node
+/// selectors and affinities ask for (regions, disk configs, spot/on-demand, generations),
+/// and the PriorityClass `high-priority` one of them names exists.
+#[tokio::test]
+async fn rustfs_operator_examples_reach_ready() {
+    use k8s_openapi::api::core::v1::Node;
+    use support::migration::{KEPT_OUT, MIGRATED, fixture_docs};
+    let Scene {
+        cp,
+        ns,
+        client,
+        op: _op,
+        api,
+    } = Scene::start("migration", OperatorOptions::default()).await;
+    let nodes: Api<Node> = Api::all(client.clone());
+    let node_labels = [
+        ("large-disks", "on-demand", "us-east-1", "v1"),
+        ("medium-disks", "spot", "eu-west-1", "v2"),
+        ("many-small-disks", "spot", "ap-southeast-1", "v2"),
+    ];
+    for (i, (disks, lifecycle, region, generation)) in node_labels.iter().enumerate() {
+        let name = format!("migration-{i}");
+        let node: Node = serde_json::from_value(json!({
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {
+                "name": name,
+                "annotations": {local_cluster::KWOK_NODE_ANNOTATION: "fake",
+                                "node.alpha.kubernetes.io/ttl": "0"},
+                "labels": {
+                    local_cluster::KWOK_NODE_LABEL: "true",
+                    "kubernetes.io/hostname": name,
+                    "kubernetes.io/os": "linux",
+                    "topology.kubernetes.io/zone": format!("zone-{i}"),
+                    "topology.kubernetes.io/region": region,
+                    "disk-config": disks,
+                    "instance-lifecycle": lifecycle,
+                    "pool-generation": generation,
+                    "rustfs-storage": "true",
+                }
+            },
+            "status": {
+                "allocatable": {"cpu": "512", "memory": "4Ti", "pods": "500"},
+                "capacity": {"cpu": "512", "memory": "4Ti", "pods": "500"}
+            }
+        }))
+        .unwrap();
+        if nodes.get_opt(&name).await.unwrap().is_none() {
+            nodes.create(&PostParams::default(), &node).await.unwrap();
+        }
+    }
+
+    // cluster-expansion's pool-v2 names a PriorityClass the example expects the cluster to have.
+    let priority: Api<k8s_openapi::api::scheduling::v1::PriorityClass> = Api::all(client.clone());
+    if priority.get_opt("high-priority").await.unwrap().is_none() {
+        priority
+            .create(
+                &PostParams::default(),
+                &serde_json::from_value(json!({
+                    "apiVersion": "scheduling.k8s.io/v1",
+                    "kind": "PriorityClass",
+                    "metadata": {"name": "high-priority"},
+                    "value": 100000,
+                }))
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+    }
+
+    let mut expected = Vec::new();
+    let mut seen_names = std::collections::BTreeSet::new();
+    for (file, mut doc) in fixture_docs() {
+        if let Some(meta) = doc["metadata"].as_object_mut() {
+            meta.remove("namespace");
+        }
+        if doc["kind"] == "Tenant" {
+            let key = format!("{file}:{}", doc["metadata"]["name"].as_str().unwrap());
+            if KEPT_OUT.iter().any(|(k, ..)| *k == key) {
+                continue;
+            }
+            // Two files name their Tenant example-tenant; one namespace holds both.
+            let mut name = doc["metadata"]["name"].as_str().unwrap().to_owned();
+            if !seen_names.insert(name.clone()) {
+                name = format!("{name}-{}", file.trim_end_matches(".yaml"));
+                doc["metadata"]["name"] = json!(name);
+            }
+            for pool in doc["spec"]["pools"].as_array_mut().unwrap() {
+                if let Some(t) = pool["persistence"]["volumeClaimTemplate"].as_object_mut() {
+                    t.insert(
+                        "storageClassName".into(),
+                        json!(local_cluster::STORAGE_CLASS),
+                    );
+                }
+            }
+            expected.push((key, name));
+        }
+        cp.kubectl_stdin(
+            ["apply", "-n", &ns, "-f", "-"],
+            &serde_json::to_string(&doc).unwrap(),
+        )
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+    let mut ready = Vec::new();
+    for (key, name) in &expected {
+        wait_phase(&api, name, Phase::Ready, Duration::from_secs(300)).await;
+        ready.push(key.clone());
+    }
+    ready.sort();
+    assert_eq!(ready, MIGRATED);
+    assert_eq!(
+        ready.len(),
+        13,
+        "13 of rustfs/operator's 16 example Tenants reach Ready"
+    );
+}
