@@ -655,6 +655,14 @@ async fn kubectl_explain_reads_the_platform_fields() {
         ("tenant.spec.sidecars", &["9001"][..]),
         ("tenant.spec.imagePullSecret", &["rustfs/operator"][..]),
         ("tenant.spec.mountPath", &["persistence.path"][..]),
+        (
+            "tenant.status.pools",
+            &[
+                "volumesResizing",
+                "filesystemResizePending",
+                "FileSystemResizePending",
+            ][..],
+        ),
     ] {
         let text = cp.kubectl_ok(["explain", path]).unwrap();
         for w in words {
