@@ -1773,6 +1773,27 @@ async fn the_platform_fit_example_runs_with_its_pod_metadata_services_and_sideca
         uid_set(&fast),
         "fast untouched"
     );
+
+    // Back to ClusterIP: the API server drops the load balancer fields with the type, so the
+    // apply that no longer sends them goes through.
+    api.patch(
+        "platform-fit",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"spec": {"services": {"io": null}}})),
+    )
+    .await
+    .unwrap();
+    wait_phase(&api, "platform-fit", Phase::Ready, READY_TIMEOUT).await;
+    let io = services.get("platform-fit-io").await.unwrap();
+    let io_spec = io.spec.unwrap();
+    assert_eq!(io_spec.type_.as_deref(), Some("ClusterIP"));
+    assert_eq!(io_spec.load_balancer_class, None);
+    assert!(
+        !io.metadata
+            .annotations
+            .unwrap_or_default()
+            .contains_key("external-dns.alpha.kubernetes.io/hostname")
+    );
 }
 
 /// rustfs/operator's example Tenants that our CRD accepts ([`support::migration::MIGRATED`])
