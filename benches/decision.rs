@@ -159,6 +159,8 @@ fn bench(c: &mut Criterion) {
             .collect(),
         now,
         last_progress: now,
+        storage: machine::Storage::Healthy,
+        decommission: machine::Decommission::None,
     };
     let objects = desired_objects(&tenant, &ctx).expect("renders");
     let observed = to_values(&objects);

@@ -13,7 +13,8 @@ usage() {
 Usage: scripts/cleanup.sh [options]
 
 Uninstalls the rustfs-operator from the current kube context: its Deployment, metrics
-Service, ServiceAccount, ClusterRole and ClusterRoleBinding. By default it KEEPS the
+Service, PodDisruptionBudget, ServiceAccount, ClusterRole and ClusterRoleBinding, and the
+leader election's Role and RoleBinding. By default it KEEPS the
 Tenant CRD, every Tenant, their StatefulSets, PersistentVolumeClaims and Secrets: the
 RustFS servers keep running and the data stays. The operator namespace is removed only
 when this tooling created it and it holds no Tenant and no PersistentVolumeClaim.
@@ -130,7 +131,9 @@ if [[ "$mode" == kustomize ]]; then
     kc delete -f deploy/deployment.yaml -f deploy/rbac.yaml --ignore-not-found --wait=true
   else
     kc delete -n "$namespace" deployment/rustfs-operator service/rustfs-operator-metrics \
-      serviceaccount/rustfs-operator --ignore-not-found --wait=true
+      poddisruptionbudget/rustfs-operator serviceaccount/rustfs-operator \
+      role/rustfs-operator-leader-election rolebinding/rustfs-operator-leader-election \
+      --ignore-not-found --wait=true
     kc delete clusterrolebinding/rustfs-operator clusterrole/rustfs-operator --ignore-not-found
   fi
 else

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::core::v1::{Node, Secret};
 use kube::api::Api;
 use kube::core::PartialObjectMeta;
 use kube::runtime::events::Recorder;
@@ -20,6 +20,7 @@ use machine::{Credentials, Reason};
 
 use chrono::Utc;
 
+use crate::admin::info::StorageCheck;
 use crate::api::v1alpha1::{Tenant, TlsMode, TlsStatus};
 use crate::metrics::Metrics;
 use crate::owned::OwnedStores;
@@ -39,6 +40,31 @@ pub struct OperatorConfig {
     pub machine: machine::Config,
     /// How many Tenants reconcile at once.
     pub concurrency: u16,
+    /// Storage health polling through RustFS's admin API (see [`crate::storage`]).
+    pub storage: StoragePolling,
+    /// How long a Node must be down before `podDeletionPolicyWhenNodeIsDown` acts.
+    pub node_down_grace: std::time::Duration,
+}
+
+/// Settings of the storage health poller (from the `server` flags).
+#[derive(Clone, Debug)]
+pub struct StoragePolling {
+    /// Between two rounds; zero turns polling off.
+    pub interval: std::time::Duration,
+    /// Tenants checked at once.
+    pub concurrency: usize,
+    /// Timeouts and retries of each admin call.
+    pub client: crate::admin::Settings,
+}
+
+impl Default for StoragePolling {
+    fn default() -> Self {
+        StoragePolling {
+            interval: std::time::Duration::from_secs(30),
+            concurrency: 4,
+            client: crate::admin::Settings::default(),
+        }
+    }
 }
 
 /// Reflector caches the reconciler reads instead of issuing GETs.
@@ -49,6 +75,42 @@ pub struct Stores {
     pub owned: OwnedStores,
     /// Metadata only: credential values are never cached.
     pub secrets: Store<PartialObjectMeta<Secret>>,
+    /// Every Node, stripped to its name, taints and Ready condition (`nodes::strip`).
+    pub nodes: NodeCache,
+}
+
+/// The Node cache, and whether it holds its first full list. It does not gate readiness: an
+/// operator without the right to list Nodes (one namespace, RoleBinding only) runs, with
+/// `podDeletionPolicyWhenNodeIsDown` inactive.
+#[derive(Clone)]
+pub struct NodeCache {
+    pub store: Store<Node>,
+    pub synced: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl NodeCache {
+    /// The health of Node `name`, `None` when it does not exist. Only meaningful once
+    /// [`NodeCache::is_synced`]: before that every Node looks gone.
+    pub fn health(&self, name: &str) -> Option<crate::nodes::NodeHealth> {
+        self.store
+            .get(&ObjectRef::new(name))
+            .map(|n| crate::nodes::NodeHealth::of(&n))
+    }
+
+    pub fn is_synced(&self) -> bool {
+        self.synced.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Some Node is not Ready.
+    pub fn any_down(&self) -> bool {
+        let health: Vec<_> = self
+            .store
+            .state()
+            .iter()
+            .map(|n| crate::nodes::NodeHealth::of(n))
+            .collect();
+        crate::nodes::any_down(&health)
+    }
 }
 
 /// What one check reads: a Secret, in a role.
@@ -115,6 +177,10 @@ pub struct Context {
     secrets_checked: Mutex<HashMap<CheckKey, SecretVerdict>>,
     last_event: Mutex<HashMap<ObjectRef<Tenant>, (Reason, String)>>,
     written: Mutex<HashMap<String, OwnWrite>>,
+    /// The last storage check of each Tenant (by uid): a report, never a credential.
+    storage: Mutex<HashMap<String, StorageCheck>>,
+    /// Pods (by uid) whose "not forced" explanation was already recorded.
+    explained: Mutex<std::collections::HashSet<String>>,
 }
 
 /// A status this operator wrote: the resourceVersion it replaced and the Tenant stored.
@@ -142,6 +208,8 @@ impl Context {
             secrets_checked: Mutex::default(),
             last_event: Mutex::default(),
             written: Mutex::default(),
+            storage: Mutex::default(),
+            explained: Mutex::default(),
         }
     }
 
@@ -400,6 +468,10 @@ impl Context {
             .iter()
             .filter_map(|t| t.metadata.uid.as_ref())
             .collect();
+        self.storage
+            .lock()
+            .expect("lock")
+            .retain(|uid, _| uids.contains(uid));
         self.written
             .lock()
             .expect("lock")
@@ -408,6 +480,33 @@ impl Context {
             .lock()
             .expect("lock")
             .retain(|k, _| referenced.contains(&k.secret));
+    }
+
+    /// The Tenant's last storage check, if any since the operator started.
+    pub fn storage_check(&self, tenant: &Tenant) -> Option<StorageCheck> {
+        let uid = tenant.metadata.uid.as_ref()?;
+        self.storage.lock().expect("lock").get(uid).cloned()
+    }
+
+    /// Remembers a storage check; returns the one it replaces.
+    pub fn record_storage_check(
+        &self,
+        tenant: &Tenant,
+        check: StorageCheck,
+    ) -> Option<StorageCheck> {
+        let uid = tenant.metadata.uid.clone()?;
+        self.storage.lock().expect("lock").insert(uid, check)
+    }
+
+    /// True the first time it is asked about a pod: an explanation of why a pod on a down
+    /// node is not force-deleted is recorded once per pod, not once per reconcile. Bounded:
+    /// forgotten wholesale past 10,000 pods.
+    pub fn first_explanation(&self, pod_uid: &str) -> bool {
+        let mut explained = self.explained.lock().expect("lock");
+        if explained.len() > 10_000 {
+            explained.clear();
+        }
+        explained.insert(pod_uid.to_owned())
     }
 
     /// True when this event differs from the last one recorded for the Tenant, and remembers

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::{Stream, StreamExt};
-use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::core::v1::{Node, Secret};
 use kube::api::{Api, ListParams};
 use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{self, Controller};
@@ -20,8 +20,8 @@ use serde::de::DeserializeOwned;
 use snafu::{ResultExt, Snafu};
 use tracing::{debug, info, warn};
 
-use crate::api::v1alpha1::Tenant;
-use crate::context::{Context, OperatorConfig, Stores};
+use crate::api::v1alpha1::{PodDeletionPolicy, Tenant};
+use crate::context::{Context, NodeCache, OperatorConfig, Stores};
 use crate::http::Readiness;
 use crate::metrics::Metrics;
 use crate::owned::{CACHES, Owned, OwnedStores, WatchOwned};
@@ -185,6 +185,16 @@ pub async fn run(
     );
     let secret_stream = reflector::reflector(secrets_writer, secret_events).touched_objects();
 
+    // Nodes, stripped: a Node going down wakes the Tenants whose policy acts on it. Not
+    // counted for readiness (see NodeCache).
+    let (node_store, node_writer) = reflector::store::<Node>();
+    let nodes = NodeCache {
+        store: node_store,
+        synced: Arc::default(),
+    };
+    let node_stream = reflector::reflector(node_writer, node_events(&client, nodes.synced.clone()))
+        .touched_objects();
+
     let controller = Controller::for_stream(tenant_stream, tenants.clone())
         .with_config(controller::Config::default().concurrency(config.concurrency));
     let mut owning = Owning {
@@ -200,6 +210,7 @@ pub async fn run(
         tenants: tenants.clone(),
         owned,
         secrets,
+        nodes,
     };
     let recorder = Recorder::new(client.clone(), Reporter::from("rustfs-operator"));
     let ctx = Arc::new(Context::new(
@@ -210,6 +221,10 @@ pub async fn run(
         metrics.clone(),
         sync.synced.subscribe(),
     ));
+
+    // Storage health: the poller wakes a Tenant when RustFS reports something new.
+    let (wake, woken) = futures::channel::mpsc::channel(1024);
+    tokio::spawn(crate::storage::run(ctx.clone(), wake));
 
     // Housekeeping that follows the Tenant cache: the phase gauge (so deleted Tenants leave
     // it) and the per-Tenant memory of the context.
@@ -237,9 +252,14 @@ pub async fn run(
         }
     });
 
+    let tenants_of_nodes = tenants.clone();
     controller
         .watches_stream(secret_stream, move |secret| {
             tenants_referencing(&tenants, &secret)
+        })
+        .reconcile_on(woken)
+        .watches_stream(node_stream, move |node| {
+            tenants_acting_on(&tenants_of_nodes, &node)
         })
         .graceful_shutdown_on(shutdown_signal(readiness_on_stop))
         .run(reconcile, error_policy, ctx)
@@ -252,6 +272,47 @@ pub async fn run(
         .await;
     info!("controller stopped");
     Ok(())
+}
+
+/// The watch of every Node, each stripped to what the dead-node check reads. Marks `synced`
+/// at the first full list; a watch that fails (no right to list Nodes) logs and retries,
+/// and the check stays off meanwhile.
+fn node_events(
+    client: &Client,
+    synced: Arc<std::sync::atomic::AtomicBool>,
+) -> impl Stream<Item = Result<watcher::Event<Node>, watcher::Error>> + Send + 'static {
+    let mut warned = false;
+    watcher(Api::<Node>::all(client.clone()), watcher::Config::default())
+        .default_backoff()
+        .modify(crate::nodes::strip)
+        .inspect(move |event| match event {
+            Ok(watcher::Event::InitDone) if !synced.swap(true, Ordering::AcqRel) => {
+                debug!("node cache synced");
+            }
+            Err(e) if !warned => {
+                warned = true;
+                warn!(error = %e, "cannot watch Nodes: podDeletionPolicyWhenNodeIsDown stays inactive until this works (RBAC: nodes list, watch)");
+            }
+            _ => {}
+        })
+}
+
+/// Tenants that act on pods of a down Node: a Node event only wakes anyone while the Node
+/// is not Ready, and only Tenants whose policy is not `DoNothing`.
+fn tenants_acting_on(tenants: &Store<Tenant>, node: &Node) -> Vec<ObjectRef<Tenant>> {
+    if crate::nodes::NodeHealth::of(node).down_since.is_none() {
+        return Vec::new();
+    }
+    tenants
+        .state()
+        .iter()
+        .filter(|t| {
+            t.spec
+                .pod_deletion_policy_when_node_is_down
+                .is_some_and(|p| p != PodDeletionPolicy::DoNothing)
+        })
+        .map(|t| ObjectRef::from_obj(t.as_ref()))
+        .collect()
 }
 
 /// Tenants in the Secret's namespace that read it (credentials, internode secret, TLS
@@ -275,7 +336,7 @@ fn tenants_referencing(
 
 /// Resolves on SIGTERM or SIGINT, after marking the operator not ready so no new traffic
 /// (or rollout of a new replica) counts on it while running reconciles finish.
-async fn shutdown_signal(readiness: Readiness) {
+pub async fn shutdown_signal(readiness: Readiness) {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

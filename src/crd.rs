@@ -139,7 +139,10 @@ mod tests {
                 .collect()
         };
         assert_eq!(by_priority(0), ["Phase", "Ready", "Age"]);
-        assert_eq!(by_priority(1), ["Reason", "Pools", "Image", "Observed"]);
+        assert_eq!(
+            by_priority(1),
+            ["Reason", "Pools", "Image", "Drives", "Observed"]
+        );
         let phase = cols.iter().find(|c| c.name == "Phase").unwrap();
         assert_eq!(phase.json_path, ".status.phase");
     }

@@ -2,7 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 //! The operator's own HTTP endpoints: `/metrics` (OpenMetrics text), `/healthz` (the process
-//! is serving) and `/readyz` (the controller's caches are synced).
+//! is serving) and `/readyz` (the controller's caches are synced, or this process is a
+//! standby of the leader election).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -36,10 +37,17 @@ pub enum Error {
     Serve { source: std::io::Error },
 }
 
-/// Whether the controller is ready: set once its caches (reflector stores) have synced.
-/// Cheap to clone; every clone sees the same flag.
+/// What `/readyz` answers: whether the controller is ready (its caches synced), or whether
+/// this process is a standby of the leader election. Cheap to clone; every clone sees the
+/// same state.
 #[derive(Debug, Clone, Default)]
-pub struct Readiness(Arc<AtomicBool>);
+pub struct Readiness(Arc<ReadyState>);
+
+#[derive(Debug, Default)]
+struct ReadyState {
+    ready: AtomicBool,
+    standby: AtomicBool,
+}
 
 impl Readiness {
     /// A handle that starts not ready.
@@ -49,16 +57,33 @@ impl Readiness {
 
     /// Marks the controller ready (`/readyz` answers 200).
     pub fn set_ready(&self) {
-        self.0.store(true, Ordering::Release);
+        self.0.ready.store(true, Ordering::Release);
     }
 
-    /// Marks the controller not ready (`/readyz` answers 503), e.g. while shutting down.
+    /// Marks the process not ready (`/readyz` answers 503), e.g. while shutting down.
     pub fn set_not_ready(&self) {
-        self.0.store(false, Ordering::Release);
+        self.0.ready.store(false, Ordering::Release);
+    }
+
+    /// A standby of the leader election: ready to take over, so `/readyz` answers 200 with
+    /// the body `standby` (see docs/operations.md, "Leader election", for why not 503).
+    pub fn set_standby(&self) {
+        self.0.standby.store(true, Ordering::Release);
+        self.0.ready.store(true, Ordering::Release);
+    }
+
+    /// This process became the leader: not ready until its caches have synced.
+    pub fn set_leading(&self) {
+        self.0.ready.store(false, Ordering::Release);
+        self.0.standby.store(false, Ordering::Release);
     }
 
     pub fn is_ready(&self) -> bool {
-        self.0.load(Ordering::Acquire)
+        self.0.ready.load(Ordering::Acquire)
+    }
+
+    pub fn is_standby(&self) -> bool {
+        self.0.standby.load(Ordering::Acquire)
     }
 }
 
@@ -117,10 +142,14 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if state.readiness.is_ready() {
-        (StatusCode::OK, "ready\n")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "caches not synced yet\n")
+    match (state.readiness.is_ready(), state.readiness.is_standby()) {
+        (true, false) => (StatusCode::OK, "ready\n"),
+        (true, true) => (
+            StatusCode::OK,
+            "standby: not the leader; ready to take over\n",
+        ),
+        (false, false) => (StatusCode::SERVICE_UNAVAILABLE, "caches not synced yet\n"),
+        (false, true) => (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n"),
     }
 }
 
@@ -195,6 +224,25 @@ mod tests {
         assert_eq!(get(addr, "/readyz").await.status, 200);
         readiness.set_not_ready();
         assert_eq!(get(addr, "/readyz").await.status, 503);
+
+        // A standby is ready to take over, and says what it is.
+        readiness.set_standby();
+        let standby = get(addr, "/readyz").await;
+        assert_eq!(standby.status, 200);
+        assert!(standby.body.starts_with("standby"), "{}", standby.body);
+        readiness.set_not_ready();
+        let stopping = get(addr, "/readyz").await;
+        assert_eq!(
+            (stopping.status, stopping.body.as_str()),
+            (503, "shutting down\n")
+        );
+        // Elected: not ready until the caches sync.
+        readiness.set_leading();
+        let leading = get(addr, "/readyz").await;
+        assert_eq!(leading.status, 503);
+        assert!(leading.body.contains("caches"), "{}", leading.body);
+        readiness.set_ready();
+        assert_eq!(get(addr, "/readyz").await.body, "ready\n");
 
         metrics.record_reconcile(
             ReconcileResult::Ok,

@@ -10,8 +10,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use rustfs_operator::context::OperatorConfig;
+use rustfs_operator::context::{OperatorConfig, StoragePolling};
+use rustfs_operator::controller;
 use rustfs_operator::http::{self, Readiness};
+use rustfs_operator::leader::{self, Elector, LeaderArgs};
 use rustfs_operator::metrics::Metrics;
 use rustfs_operator::resources::BuildContext;
 use rustfs_operator::telemetry::{self, TelemetryConfig};
@@ -74,6 +76,35 @@ struct ServerArgs {
     /// Tenants reconciled at the same time.
     #[arg(long, env = "RUSTFS_OPERATOR_CONCURRENCY", default_value_t = 4)]
     concurrency: u16,
+    /// Seconds between two storage health checks of each Ready or Degraded Tenant, through
+    /// RustFS's admin API (jittered by a tenth); 0 turns them off.
+    #[arg(
+        long,
+        env = "RUSTFS_OPERATOR_STORAGE_POLL_INTERVAL",
+        default_value_t = 30
+    )]
+    storage_poll_interval: u64,
+    /// Tenants whose storage is checked at the same time.
+    #[arg(
+        long,
+        env = "RUSTFS_OPERATOR_STORAGE_POLL_CONCURRENCY",
+        default_value_t = 4,
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
+    storage_poll_concurrency: u16,
+    /// Seconds one admin API call may take before it counts as a timeout (retried).
+    #[arg(long, env = "RUSTFS_OPERATOR_ADMIN_TIMEOUT", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    admin_timeout: u64,
+    /// Seconds a Node must be NotReady or unreachable before a Tenant's
+    /// podDeletionPolicyWhenNodeIsDown acts on its pods there.
+    #[arg(
+        long,
+        env = "RUSTFS_OPERATOR_NODE_DOWN_GRACE",
+        default_value_t = rustfs_operator::nodes::DEFAULT_NODE_DOWN_GRACE.as_secs()
+    )]
+    node_down_grace: u64,
+    #[command(flatten)]
+    leader: LeaderArgs,
     #[command(flatten)]
     telemetry: TelemetryConfig,
 }
@@ -133,11 +164,28 @@ async fn server(args: ServerArgs) -> Result<(), String> {
     result
 }
 
-async fn run_server(args: ServerArgs) -> Result<(), String> {
-    let client = kube::Client::try_default().await.map_err(|e| {
+/// A client that names this process in its User-Agent, so the API server's audit log tells
+/// two operator processes apart.
+async fn client(identity: &str) -> Result<kube::Client, String> {
+    let mut config = kube::Config::infer().await.map_err(|e| {
         format!("cannot load a Kubernetes configuration (in-cluster or KUBECONFIG): {e}")
     })?;
+    let agent = format!("rustfs-operator/{} ({identity})", env!("CARGO_PKG_VERSION"));
+    if let Ok(value) = axum::http::HeaderValue::from_str(&agent) {
+        config.headers.push((axum::http::header::USER_AGENT, value));
+    }
+    kube::Client::try_from(config).map_err(|e| format!("cannot build a Kubernetes client: {e}"))
+}
+
+async fn run_server(args: ServerArgs) -> Result<(), String> {
+    args.leader.check().map_err(|e| e.to_string())?;
+    let identity = leader::identity(
+        std::env::var("POD_NAME").ok().as_deref(),
+        std::env::var("HOSTNAME").ok().as_deref(),
+    );
+    let client = client(&identity).await?;
     let metrics = Metrics::new();
+    metrics.set_leader(&identity, false);
     let readiness = Readiness::new();
     let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
     let http = tokio::spawn(http::serve(
@@ -148,6 +196,14 @@ async fn run_server(args: ServerArgs) -> Result<(), String> {
             let _ = http_stopped.await;
         },
     ));
+    let lease = args
+        .leader
+        .lease(
+            args.namespace.as_deref(),
+            client.default_namespace(),
+            identity.clone(),
+        )
+        .map_err(|e| e.to_string())?;
     let config = OperatorConfig {
         namespace: args.namespace,
         build: BuildContext {
@@ -158,15 +214,76 @@ async fn run_server(args: ServerArgs) -> Result<(), String> {
             rollout_stall_after: Duration::from_secs(args.rollout_stall_after),
         },
         concurrency: args.concurrency,
+        storage: StoragePolling {
+            interval: Duration::from_secs(args.storage_poll_interval),
+            concurrency: usize::from(args.storage_poll_concurrency),
+            client: rustfs_operator::admin::Settings {
+                timeout: Duration::from_secs(args.admin_timeout),
+                retry_for: Duration::from_secs(args.admin_timeout * 2),
+            },
+        },
+        node_down_grace: Duration::from_secs(args.node_down_grace),
     };
-    let result = rustfs_operator::controller::run(client, config, metrics, readiness)
-        .await
-        .map_err(|e| e.to_string());
+    let result = match lease {
+        None => {
+            metrics.set_leader(&identity, true);
+            controller::run(client, config, metrics, readiness)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        Some(lease) => lead(client, lease, config, metrics, readiness).await,
+    };
     let _ = stop_http.send(());
     match http.await {
         Ok(Err(e)) => return Err(format!("metrics endpoint: {e}")),
         Err(e) => return Err(format!("metrics endpoint task: {e}")),
         Ok(Ok(())) => {}
     }
+    result
+}
+
+/// Waits as a standby until this process holds the Lease, then runs the controller until
+/// shutdown or until leadership is lost. Losing it drops the controller at once (no
+/// reconcile runs past that point) and ends the process with an error, so the kubelet
+/// restarts it as a fresh standby.
+async fn lead(
+    client: kube::Client,
+    lease: leader::LeaseConfig,
+    config: OperatorConfig,
+    metrics: Metrics,
+    readiness: Readiness,
+) -> Result<(), String> {
+    // Before competing: a standby with a missing CRD should fail now, not at takeover.
+    controller::preflight(&client, config.namespace.as_deref())
+        .await
+        .map_err(|e| e.to_string())?;
+    let identity = lease.identity.clone();
+    let mut elector = Elector::start(client.clone(), lease)
+        .await
+        .map_err(|e| e.to_string())?;
+    readiness.set_standby();
+    tokio::select! {
+        acquired = elector.acquired() => acquired.map_err(|e| e.to_string())?,
+        () = controller::shutdown_signal(readiness.clone()) => {
+            elector.release().await;
+            return Ok(());
+        }
+    }
+    tracing::info!(%identity, lease = %elector.config().name, "became the leader; starting the controller");
+    readiness.set_leading();
+    metrics.set_leader(&identity, true);
+    let result = tokio::select! {
+        stopped = controller::run(client, config, metrics.clone(), readiness.clone()) => {
+            stopped.map_err(|e| e.to_string())
+        }
+        lost = elector.lost() => {
+            readiness.set_not_ready();
+            metrics.set_leader(&identity, false);
+            tracing::error!(error = %lost, "stopped reconciling");
+            return Err(lost.to_string());
+        }
+    };
+    metrics.set_leader(&identity, false);
+    elector.release().await;
     result
 }

@@ -11,6 +11,7 @@
 //! | `rustfs_operator_reconcile_errors_total` | counter | `class` = `credentials` \| `validation` \| `transient` |
 //! | `rustfs_operator_transitions_total` | counter | `from`, `to` (phases) |
 //! | `rustfs_operator_tenants` | gauge | `phase` |
+//! | `rustfs_operator_leader` | gauge: 1 while this process reconciles, 0 as a standby | `identity` (the Lease holder identity) |
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -74,6 +75,39 @@ struct PhaseLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DriveLabels {
+    tenant: String,
+    state: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CapacityLabels {
+    tenant: String,
+    kind: &'static str,
+}
+
+/// A storage check's outcome for `rustfs_operator_storage_checks_total`: `ok`, or an
+/// admin-client error class, or `credentials`.
+pub const STORAGE_CHECK_RESULTS: &[&str] = &[
+    "ok",
+    "credentials",
+    "connect",
+    "timeout",
+    "auth",
+    "status",
+    "decode",
+    "client",
+];
+
+const DRIVE_STATES: [&str; 3] = ["online", "offline", "healing"];
+const CAPACITY_KINDS: [&str; 3] = ["total", "used", "available"];
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct IdentityLabel {
+    identity: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct TraceLabel {
     trace_id: String,
 }
@@ -94,6 +128,10 @@ struct Inner {
     errors: Family<ClassLabel, Counter>,
     transitions: Family<TransitionLabels, Counter>,
     tenants: Family<PhaseLabel, Gauge>,
+    storage_checks: Family<ResultLabel, Counter>,
+    drives: Family<DriveLabels, Gauge>,
+    capacity: Family<CapacityLabels, Gauge>,
+    leader: Family<IdentityLabel, Gauge>,
     /// Tenant key (`namespace/name`) -> the phase it is counted under. The lock also makes
     /// each move between two phase gauges atomic for a scrape.
     phase_of: Mutex<HashMap<String, String>>,
@@ -125,6 +163,10 @@ impl Metrics {
         let errors = Family::<ClassLabel, Counter>::default();
         let transitions = Family::<TransitionLabels, Counter>::default();
         let tenants = Family::<PhaseLabel, Gauge>::default();
+        let storage_checks = Family::<ResultLabel, Counter>::default();
+        let drives = Family::<DriveLabels, Gauge>::default();
+        let capacity = Family::<CapacityLabels, Gauge>::default();
+        let leader = Family::<IdentityLabel, Gauge>::default();
         // Counter names get `_total` appended by the encoder.
         registry.register(
             "reconciles",
@@ -152,6 +194,30 @@ impl Metrics {
             "Tenants known to the operator, by current phase",
             tenants.clone(),
         );
+        registry.register(
+            "leader",
+            "1 while this process is the leader and reconciles, 0 while it is a standby",
+            leader.clone(),
+        );
+        registry.register(
+            "storage_checks",
+            "Storage health checks of Tenants through RustFS's admin API, by result (ok, or why not)",
+            storage_checks.clone(),
+        );
+        registry.register(
+            "tenant_drives",
+            "Drives of a Tenant by state (online, offline, healing), as RustFS last reported them",
+            drives.clone(),
+        );
+        registry.register_with_unit(
+            "tenant_raw_capacity",
+            "Raw capacity of a Tenant's online drives (total, used, available), as RustFS last reported it",
+            prometheus_client::registry::Unit::Bytes,
+            capacity.clone(),
+        );
+        for result in STORAGE_CHECK_RESULTS {
+            storage_checks.get_or_create_owned(&ResultLabel { result });
+        }
         for result in [ReconcileResult::Ok, ReconcileResult::Error] {
             let label = ResultLabel {
                 result: result.as_str(),
@@ -172,6 +238,10 @@ impl Metrics {
                 errors,
                 transitions,
                 tenants,
+                storage_checks,
+                drives,
+                capacity,
+                leader,
                 phase_of: Mutex::default(),
             }),
         }
@@ -263,8 +333,50 @@ impl Metrics {
         phase_of.insert(key.to_owned(), phase.to_owned());
     }
 
+    /// Counts one storage check by its result (one of [`STORAGE_CHECK_RESULTS`]).
+    pub fn record_storage_check(&self, result: &'static str) {
+        self.inner
+            .storage_checks
+            .get_or_create(&ResultLabel { result })
+            .inc();
+    }
+
+    /// Sets tenant `key`'s drive and capacity gauges from RustFS's last report.
+    pub fn set_tenant_storage(&self, key: &str, drives: [u32; 3], capacity: [u64; 3]) {
+        for (state, value) in DRIVE_STATES.into_iter().zip(drives) {
+            self.inner
+                .drives
+                .get_or_create(&DriveLabels {
+                    tenant: key.to_owned(),
+                    state,
+                })
+                .set(i64::from(value));
+        }
+        for (kind, value) in CAPACITY_KINDS.into_iter().zip(capacity) {
+            self.inner
+                .capacity
+                .get_or_create(&CapacityLabels {
+                    tenant: key.to_owned(),
+                    kind,
+                })
+                .set(i64::try_from(value).unwrap_or(i64::MAX));
+        }
+    }
+
     /// Stops counting tenant `key` (it was deleted). Unknown keys are ignored.
     pub fn forget_tenant(&self, key: &str) {
+        for state in DRIVE_STATES {
+            self.inner.drives.remove(&DriveLabels {
+                tenant: key.to_owned(),
+                state,
+            });
+        }
+        for kind in CAPACITY_KINDS {
+            self.inner.capacity.remove(&CapacityLabels {
+                tenant: key.to_owned(),
+                kind,
+            });
+        }
         let mut phase_of = self
             .inner
             .phase_of
@@ -293,6 +405,16 @@ impl Metrics {
             }
             self.gauge(phase).inc();
         }
+    }
+
+    /// Records whether this process, holder identity `identity`, is the leader.
+    pub fn set_leader(&self, identity: &str, leader: bool) {
+        self.inner
+            .leader
+            .get_or_create(&IdentityLabel {
+                identity: identity.to_owned(),
+            })
+            .set(i64::from(leader));
     }
 
     fn gauge(&self, phase: &str) -> Gauge {
@@ -521,6 +643,22 @@ mod tests {
             "ns/b was dropped by the resync"
         );
         assert_eq!(tenants(&m, "Degraded"), Some(2.0));
+    }
+
+    #[test]
+    fn leadership_is_a_gauge_per_identity() {
+        let m = Metrics::new();
+        assert!(!m.encode().contains("rustfs_operator_leader{"));
+        m.set_leader("op-1-ab12cd34", false);
+        let series = r#"rustfs_operator_leader{identity="op-1-ab12cd34"}"#;
+        assert_eq!(sample(&m.encode(), series), Some(0.0));
+        m.set_leader("op-1-ab12cd34", true);
+        let text = m.encode();
+        assert_eq!(sample(&text, series), Some(1.0));
+        assert!(
+            text.contains("# TYPE rustfs_operator_leader gauge"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -337,6 +337,17 @@ fn every_api_write_lives_under_src_effects() {
 }
 
 #[test]
+fn the_lease_is_the_one_write_outside_src_effects_and_only_leader_rs_starts_it() {
+    // The leader Lease is written by kube-lease-manager (ADR 0009); the crate is used in
+    // one file, so the election's writes are as easy to find as the effects'.
+    let users: Vec<String> = files()
+        .into_iter()
+        .filter(|f| code(f).contains("kube_lease_manager"))
+        .collect();
+    assert_eq!(users, ["leader.rs"]);
+}
+
+#[test]
 fn the_architecture_page_shows_the_declared_caches() {
     use rustfs_operator::owned::{CACHES, cache_table};
     let page =

@@ -75,6 +75,20 @@ fn help_lists_the_commands_and_flag_env_vars() {
         "--http-addr",
         "--rollout-stall-after",
         "--log-format",
+        "--node-down-grace",
+        "[env: RUSTFS_OPERATOR_NODE_DOWN_GRACE=]",
+        "[default: 300]",
+        "--leader-elect",
+        "[env: RUSTFS_OPERATOR_LEADER_ELECT=]",
+        "--lease-name",
+        "--lease-namespace",
+        "[env: POD_NAMESPACE=]",
+        "--lease-duration",
+        "[env: RUSTFS_OPERATOR_LEASE_DURATION=]",
+        "--lease-renew-deadline",
+        "[env: RUSTFS_OPERATOR_LEASE_RENEW_DEADLINE=]",
+        "--lease-retry-period",
+        "[env: RUSTFS_OPERATOR_LEASE_RETRY_PERIOD=]",
     ] {
         assert!(
             server.contains(flag),
@@ -123,4 +137,63 @@ fn server_exits_clearly_when_the_crd_is_missing() {
         "{err}"
     );
     assert!(err.contains("rustfs-operator crd | kubectl apply"), "{err}");
+}
+
+#[test]
+fn lease_timings_from_flags_or_environment_that_cannot_work_stop_the_server_first() {
+    let server = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rustfs-operator"));
+        cmd.args(["server", "--http-addr", "127.0.0.1:0"])
+            .args(args)
+            // No cluster at all: the timings are judged before any client is made.
+            .env("KUBECONFIG", "/nonexistent/kubeconfig")
+            .env_remove("KUBERNETES_SERVICE_HOST")
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+        for v in [
+            "RUSTFS_OPERATOR_LEADER_ELECT",
+            "RUSTFS_OPERATOR_LEASE_DURATION",
+            "RUSTFS_OPERATOR_LEASE_RENEW_DEADLINE",
+            "RUSTFS_OPERATOR_LEASE_RETRY_PERIOD",
+        ] {
+            cmd.env_remove(v);
+        }
+        cmd.envs(env.iter().copied());
+        let out = cmd.output().unwrap();
+        assert!(!out.status.success());
+        stderr(&out)
+    };
+    let err = server(&[], &[("RUSTFS_OPERATOR_LEASE_RENEW_DEADLINE", "20")]);
+    assert!(
+        err.contains("--lease-renew-deadline (20 s) must be shorter than --lease-duration (15 s)"),
+        "{err}"
+    );
+    let err = server(
+        &["--lease-duration", "30"],
+        &[
+            ("RUSTFS_OPERATOR_LEASE_RENEW_DEADLINE", "20"),
+            ("RUSTFS_OPERATOR_LEASE_RETRY_PERIOD", "20"),
+        ],
+    );
+    assert!(
+        err.contains("--lease-retry-period (20 s) must be at least 1 s and shorter than --lease-renew-deadline (20 s)"),
+        "{err}"
+    );
+    // The flag wins over its variable.
+    let err = server(
+        &["--lease-renew-deadline", "5"],
+        &[("RUSTFS_OPERATOR_LEASE_RENEW_DEADLINE", "20")],
+    );
+    assert!(!err.contains("--lease-renew-deadline ("), "{err}");
+    // Election off: the timings do not matter; the process gets as far as the client.
+    let err = server(
+        &[],
+        &[
+            ("RUSTFS_OPERATOR_LEADER_ELECT", "false"),
+            ("RUSTFS_OPERATOR_LEASE_RENEW_DEADLINE", "20"),
+        ],
+    );
+    assert!(
+        err.contains("cannot load a Kubernetes configuration"),
+        "{err}"
+    );
 }

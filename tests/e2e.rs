@@ -614,6 +614,406 @@ async fn operator_killed_mid_rollout_converges_without_duplicates() {
     assert_eq!(t.status.unwrap().ready.as_deref(), Some("4/4"));
 }
 
+/// The lease duration the test harness gives every operator (`support::operator::LEASE_ENV`).
+const LEASE_DURATION: Duration = Duration::from_secs(6);
+
+#[tokio::test]
+async fn a_standby_takes_over_when_the_leader_is_killed_mid_rollout_and_they_never_both_write() {
+    let Scene {
+        cp,
+        ns,
+        client,
+        op: mut leader,
+        api,
+    } = Scene::start("ha", OperatorOptions::default()).await;
+    let standby = Operator::start_standby(cp, &ns, OperatorOptions::default());
+    let (leader_id, leads) = leader.leadership().expect("the leader's gauge");
+    let (standby_id, standby_leads) = standby.leadership().expect("the standby's gauge");
+    assert!(
+        leads && !standby_leads,
+        "{leader_id}: {leads}, {standby_id}: {standby_leads}"
+    );
+    assert_ne!(leader_id, standby_id);
+    // The standby is live and ready to take over, and says it is a standby.
+    let (code, body) = support::http_get(&standby.http, "/readyz").unwrap();
+    assert_eq!(code, 200);
+    assert!(body.starts_with("standby"), "{body}");
+    assert_eq!(support::http_get(&standby.http, "/healthz").unwrap().0, 200);
+    let lease: Api<k8s_openapi::api::coordination::v1::Lease> =
+        Api::namespaced(client.clone(), "rustfs-system");
+    let holder = |l: k8s_openapi::api::coordination::v1::Lease| {
+        l.spec.and_then(|s| s.holder_identity).unwrap_or_default()
+    };
+    let lease_name = format!("rustfs-operator-{ns}");
+    assert_eq!(holder(lease.get(&lease_name).await.unwrap()), leader_id);
+
+    Api::<Secret>::namespaced(client.clone(), &ns)
+        .create(&PostParams::default(), &creds_secret("creds"))
+        .await
+        .unwrap();
+    api.create(&PostParams::default(), &tenant("t", 4, Some("creds")))
+        .await
+        .unwrap();
+    let sts_api: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
+    eventually(Duration::from_secs(60), "the StatefulSet", || async {
+        sts_api
+            .get("t-pool-0")
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    // Mid-rollout: the StatefulSet is there, its pods are not all ready yet.
+    let ready = sts_api
+        .get("t-pool-0")
+        .await
+        .unwrap()
+        .status
+        .and_then(|s| s.ready_replicas)
+        .unwrap_or(0);
+    assert!(ready < 4, "the rollout was over before the kill");
+
+    let killed_at = chrono::Utc::now();
+    let killed = Instant::now();
+    leader.kill();
+    let takeover = eventually(
+        LEASE_DURATION * 3,
+        "the standby to become the leader",
+        || async {
+            match standby.leadership() {
+                Some((_, true)) => Ok(killed.elapsed()),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
+    .await;
+    eprintln!(
+        "METRIC leader takeover after SIGKILL: {:.1} s (lease duration {} s)",
+        takeover.as_secs_f64(),
+        LEASE_DURATION.as_secs()
+    );
+    // The Lease expires at most one duration after the last renewal; the crate then waits
+    // up to 1 s before taking it, and the gauge is scraped every 250 ms.
+    assert!(
+        takeover <= LEASE_DURATION + Duration::from_secs(2),
+        "takeover took {takeover:?}"
+    );
+    assert_eq!(holder(lease.get(&lease_name).await.unwrap()), standby_id);
+
+    let t = wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+    assert_eq!(t.status.clone().unwrap().ready.as_deref(), Some("4/4"));
+    assert_eq!(
+        sts_api
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    let (code, body) = support::http_get(&standby.http, "/readyz").unwrap();
+    assert_eq!((code, body.as_str()), (200, "ready\n"));
+
+    // The audit log: each process's writes, told apart by the identity in the User-Agent.
+    let first: Vec<_> = support::audited_writes_by_agent(cp, &leader_id);
+    let second: Vec<_> = support::audited_writes_by_agent(cp, &standby_id);
+    let in_ns = |w: &[support::AuditedWrite]| -> Vec<support::AuditedWrite> {
+        w.iter().filter(|w| w.namespace == ns).cloned().collect()
+    };
+    let (first_ns, second_ns) = (in_ns(&first), in_ns(&second));
+    assert!(
+        !first_ns.is_empty() && !second_ns.is_empty(),
+        "both wrote: {first_ns:?} / {second_ns:?}"
+    );
+    assert!(
+        first_ns
+            .iter()
+            .any(|w| w.what.starts_with("patch statefulsets")),
+        "the first leader started the rollout: {first_ns:?}"
+    );
+    let last_of_first = first.iter().map(|w| w.at).max().unwrap();
+    let first_of_second = second.iter().map(|w| w.at).min().unwrap();
+    eprintln!(
+        "METRIC writes: first leader {} (last at {last_of_first}), second {} (first at {first_of_second}, {} ms after the kill)",
+        first.len(),
+        second.len(),
+        (first_of_second - killed_at).num_milliseconds()
+    );
+    assert!(
+        last_of_first < first_of_second,
+        "the writes overlap: the first leader wrote at {last_of_first}, the second began at {first_of_second}"
+    );
+    // As a standby the second process wrote nothing at all, not even to the Lease.
+    assert!(
+        first_of_second >= killed_at,
+        "the standby wrote before the leader died: {:?}",
+        second
+            .iter()
+            .filter(|w| w.at < killed_at)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        second[0].user_agent.starts_with("rustfs-operator/"),
+        "{}",
+        second[0].user_agent
+    );
+}
+
+/// The reasons of the Events `podDeletionPolicyWhenNodeIsDown` records.
+const NODE_DOWN_REASONS: [&str; 3] = [
+    "PodOnDownNodeDeleted",
+    "PodOnDownNodeForceDeleted",
+    "PodOnDownNodeNotForced",
+];
+
+#[tokio::test]
+async fn pods_on_a_dead_node_are_deleted_as_each_tenants_policy_says() {
+    use k8s_openapi::api::core::v1::{Node, Toleration};
+    use rustfs_operator::api::v1alpha1::PodDeletionPolicy;
+
+    let Scene {
+        cp: _,
+        ns,
+        client,
+        op: _op,
+        api,
+    } = Scene::start("deadnode", OperatorOptions::default()).await;
+    // A kwok node of this test's own, tainted so that only this test's pods land there.
+    let node_name = format!("dead-{ns}");
+    let taint_key = "e2e.rustfs.com/dead-node";
+    let nodes: Api<Node> = Api::all(client.clone());
+    let node: Node = serde_json::from_value(json!({
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": node_name,
+            "annotations": {local_cluster::KWOK_NODE_ANNOTATION: "fake"},
+            "labels": {"kubernetes.io/hostname": node_name, "kubernetes.io/os": "linux"},
+        },
+        "spec": {"taints": [{"key": taint_key, "value": ns, "effect": "NoSchedule"}]},
+        "status": {
+            "allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+            "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+        },
+    }))
+    .unwrap();
+    nodes.create(&PostParams::default(), &node).await.unwrap();
+    let ready = |n: &Node| {
+        n.status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
+            .map(|c| c.status.clone())
+    };
+    eventually(Duration::from_secs(60), "the node to be Ready", || async {
+        let n = nodes.get(&node_name).await.map_err(|e| e.to_string())?;
+        (ready(&n).as_deref() == Some("True"))
+            .then_some(())
+            .ok_or(format!("{:?}", ready(&n)))
+    })
+    .await;
+
+    let policies = [
+        ("keep", PodDeletionPolicy::DoNothing),
+        ("del", PodDeletionPolicy::Delete),
+        ("force", PodDeletionPolicy::ForceDelete),
+    ];
+    for (name, policy) in policies {
+        let mut t = tenant(name, 1, None);
+        t.spec.pod_deletion_policy_when_node_is_down = Some(policy);
+        let scheduling = &mut t.spec.pools[0].scheduling;
+        scheduling.node_selector =
+            Some([("kubernetes.io/hostname".to_owned(), node_name.clone())].into());
+        // The out-of-service toleration keeps Kubernetes' own taint eviction out of the way,
+        // so whatever happens to these pods below is the operator's doing.
+        scheduling.tolerations = Some(vec![
+            Toleration {
+                key: Some(taint_key.into()),
+                operator: Some("Exists".into()),
+                ..Toleration::default()
+            },
+            Toleration {
+                key: Some("node.kubernetes.io/out-of-service".into()),
+                operator: Some("Exists".into()),
+                ..Toleration::default()
+            },
+        ]);
+        api.create(&PostParams::default(), &t).await.unwrap();
+    }
+    for (name, _) in policies {
+        wait_phase(&api, name, Phase::Ready, READY_TIMEOUT).await;
+    }
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    let uid_of = |p: &Pod| p.metadata.uid.clone().unwrap_or_default();
+    let mut uids = std::collections::BTreeMap::new();
+    for (name, _) in policies {
+        let p = pods.get(&format!("{name}-pool-0-0")).await.unwrap();
+        assert_eq!(
+            p.spec.as_ref().and_then(|s| s.node_name.as_deref()),
+            Some(node_name.as_str())
+        );
+        uids.insert(name, uid_of(&p));
+    }
+
+    // The node dies: kwok stops managing it (no heartbeat, no kubelet), it is cordoned,
+    // and its Ready condition has been Unknown for ten minutes, past the 5 minute grace.
+    nodes
+        .patch(
+            &node_name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({
+                "metadata": {"annotations": {local_cluster::KWOK_NODE_ANNOTATION: null}},
+                "spec": {"unschedulable": true},
+            })),
+        )
+        .await
+        .unwrap();
+    let since = k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+        k8s_openapi::jiff::Timestamp::now() - std::time::Duration::from_secs(600),
+    );
+    nodes
+        .patch_status(
+            &node_name,
+            &PatchParams::default(),
+            &Patch::Strategic(json!({"status": {"conditions": [{
+                "type": "Ready",
+                "status": "Unknown",
+                "reason": "NodeStatusUnknown",
+                "message": "e2e: the kubelet stopped posting node status",
+                "lastTransitionTime": since,
+                "lastHeartbeatTime": since,
+            }]}})),
+        )
+        .await
+        .unwrap();
+
+    // Delete: a normal delete, once. With a real dead kubelet the pod would stay
+    // terminating; kwok may still finish the delete, and the StatefulSet replaces the pod.
+    eventually(
+        Duration::from_secs(60),
+        "the Delete Tenant's pod to be deleted",
+        || async {
+            match pods
+                .get_opt("del-pool-0-0")
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                Some(p) if uid_of(&p) == uids["del"] && p.metadata.deletion_timestamp.is_none() => {
+                    Err("not deleted".to_owned())
+                }
+                _ => Ok(()),
+            }
+        },
+    )
+    .await;
+    // ForceDelete without the out-of-service taint: nothing but a Warning saying what to do.
+    let explained = eventually(
+        Duration::from_secs(60),
+        "the ForceDelete Tenant's explanation",
+        || async {
+            let events = events_for(&client, &ns, "force").await;
+            events
+                .into_iter()
+                .find(|(r, _)| r == "PodOnDownNodeNotForced")
+                .map(|(_, note)| note)
+                .ok_or("no event yet".to_owned())
+        },
+    )
+    .await;
+    assert!(
+        explained.contains(&format!(
+            "kubectl taint node {node_name} node.kubernetes.io/out-of-service=nodeshutdown:NoExecute"
+        )),
+        "{explained}"
+    );
+    let del_events = events_for(&client, &ns, "del").await;
+    assert!(
+        del_events
+            .iter()
+            .any(|(r, n)| r == "PodOnDownNodeDeleted" && n.contains("del-pool-0-0")),
+        "{del_events:?}"
+    );
+    // Give the operator a few more reconciles: DoNothing and the unforced pod stay as they are.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for name in ["keep", "force"] {
+        let p = pods.get(&format!("{name}-pool-0-0")).await.unwrap();
+        assert_eq!(uid_of(&p), uids[name], "{name}'s pod was replaced");
+        assert!(
+            p.metadata.deletion_timestamp.is_none(),
+            "{name}'s pod is terminating"
+        );
+    }
+
+    // The admin confirms the machine is off: now ForceDelete removes the pod at once.
+    nodes
+        .patch(
+            &node_name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"taints": [
+                {"key": taint_key, "value": ns, "effect": "NoSchedule"},
+                {"key": "node.kubernetes.io/out-of-service", "value": "nodeshutdown", "effect": "NoExecute"},
+            ]}})),
+        )
+        .await
+        .unwrap();
+    let tainted = Instant::now();
+    eventually(
+        Duration::from_secs(30),
+        "the ForceDelete Tenant's pod to be force-deleted",
+        || async {
+            match pods
+                .get_opt("force-pool-0-0")
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                Some(p) if uid_of(&p) == uids["force"] => Err(format!(
+                    "still there, terminating: {}",
+                    p.metadata.deletion_timestamp.is_some()
+                )),
+                _ => Ok(()),
+            }
+        },
+    )
+    .await;
+    eprintln!(
+        "METRIC force delete {:.1} s after the out-of-service taint",
+        tainted.elapsed().as_secs_f64()
+    );
+    let force_events = events_for(&client, &ns, "force").await;
+    assert!(
+        force_events
+            .iter()
+            .any(|(r, n)| r == "PodOnDownNodeForceDeleted"
+                && n.contains("node.kubernetes.io/out-of-service")),
+        "{force_events:?}"
+    );
+    // One explanation, not one per reconcile.
+    assert_eq!(
+        force_events
+            .iter()
+            .filter(|(r, _)| r == "PodOnDownNodeNotForced")
+            .count(),
+        1,
+        "{force_events:?}"
+    );
+
+    // DoNothing: the pod is untouched, and no such event was recorded.
+    let keep = pods.get("keep-pool-0-0").await.unwrap();
+    assert_eq!(uid_of(&keep), uids["keep"]);
+    assert!(keep.metadata.deletion_timestamp.is_none());
+    let keep_events = event_reasons(&client, &ns, "keep").await;
+    assert!(
+        keep_events
+            .iter()
+            .all(|r| !NODE_DOWN_REASONS.contains(&r.as_str())),
+        "{keep_events:?}"
+    );
+    nodes
+        .delete(&node_name, &DeleteParams::default())
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn sigterm_stops_the_operator_cleanly() {
     let Scene { mut op, .. } = Scene::start("sigterm", OperatorOptions::default()).await;

@@ -5,9 +5,9 @@
 //!
 //! Chart: `helm lint --strict` passes; the CRD in `crds/` is the generated one, byte for
 //! byte; the default render is the same operator as `deploy/` (RBAC rules, names, probes,
-//! ports, security contexts, env); values become env vars only when set; more than one
-//! replica is refused; the rendered objects pass a server-side dry run on a real
-//! kube-apiserver. Scripts: deploy (kustomize and Helm), check and cleanup against a real
+//! ports, security contexts, env); values become env vars only when set; two replicas
+//! with leader election (Lease Role, PDB, spread over nodes) by default, exactly one
+//! without it; the rendered objects pass a server-side dry run on a real kube-apiserver. Scripts: deploy (kustomize and Helm), check and cleanup against a real
 //! control plane (kwok makes the operator's pod "ready"; the real operator binary, running
 //! as the deployed ServiceAccount, provisions a Tenant's volumes), including that cleanup
 //! keeps Tenants and volumes unless deleting them is asked for twice.
@@ -103,17 +103,19 @@ fn str_of(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v:?}"))
 }
 
-/// The operator container's env as (name, value) pairs.
+/// The operator container's env as (name, value) pairs; a value from the downward API
+/// reads `fieldRef:<path>`.
 fn env_of(deployment: &Value) -> Vec<(String, String)> {
     deployment["spec"]["template"]["spec"]["containers"][0]["env"]
         .as_sequence()
         .expect("env list")
         .iter()
         .map(|e| {
-            (
-                str_of(&e["name"]).to_owned(),
-                str_of(&e["value"]).to_owned(),
-            )
+            let value = match e["valueFrom"]["fieldRef"]["fieldPath"].as_str() {
+                Some(path) => format!("fieldRef:{path}"),
+                None => str_of(&e["value"]).to_owned(),
+            };
+            (str_of(&e["name"]).to_owned(), value)
         })
         .collect()
 }
@@ -201,11 +203,50 @@ fn default_render_matches_the_plain_manifests() {
         the(&plain, "ClusterRoleBinding")["subjects"]
     );
 
-    // The Deployment: same pod as deploy/deployment.yaml.
+    // Leader election: the Lease rights, in the release namespace only.
+    let role = the(&docs, "Role");
+    assert_eq!(role["rules"], the(&plain, "Role")["rules"]);
+    assert_eq!(role["rules"][0]["apiGroups"][0], "coordination.k8s.io");
+    assert_eq!(role["metadata"]["namespace"], "rustfs-system");
+    let role_binding = the(&docs, "RoleBinding");
+    assert_eq!(
+        role_binding["roleRef"],
+        the(&plain, "RoleBinding")["roleRef"]
+    );
+    assert_eq!(
+        role_binding["subjects"],
+        the(&plain, "RoleBinding")["subjects"]
+    );
+    assert!(
+        !serde_yaml::to_string(rules).unwrap().contains("leases"),
+        "no cluster-wide lease rights"
+    );
+
+    // The Deployment: same pod as deploy/deployment.yaml, two replicas with leader election.
     let dep = the(&docs, "Deployment");
     let plain_dep = the(&plain, "Deployment");
-    assert_eq!(dep["spec"]["replicas"], 1);
-    assert_eq!(dep["spec"]["strategy"]["type"], "Recreate");
+    for d in [dep, plain_dep] {
+        assert_eq!(d["spec"]["replicas"], 2);
+        assert_eq!(d["spec"]["strategy"]["type"], "RollingUpdate");
+        assert_eq!(d["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"], 0);
+        let spread = &d["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
+            [0]["podAffinityTerm"];
+        assert_eq!(spread["topologyKey"], "kubernetes.io/hostname", "{d:?}");
+        for (k, v) in spread["labelSelector"]["matchLabels"]
+            .as_mapping()
+            .expect("anti-affinity selector")
+        {
+            let pod_labels = &d["spec"]["template"]["metadata"]["labels"];
+            assert_eq!(pod_labels.get(k), Some(v), "anti-affinity picks the pods");
+        }
+    }
+    let pdb = the(&docs, "PodDisruptionBudget");
+    assert_eq!(pdb["spec"], {
+        let mut plain_spec = the(&plain, "PodDisruptionBudget")["spec"].clone();
+        plain_spec["selector"] = dep["spec"]["selector"].clone();
+        plain_spec
+    });
+    assert_eq!(pdb["spec"]["maxUnavailable"], 1);
     let pod = &dep["spec"]["template"]["spec"];
     let plain_pod = &plain_dep["spec"]["template"]["spec"];
     for key in [
@@ -243,7 +284,17 @@ fn default_render_matches_the_plain_manifests() {
     assert_eq!(c["securityContext"]["readOnlyRootFilesystem"], true);
     assert_eq!(c["securityContext"]["allowPrivilegeEscalation"], false);
     let env = env_of(dep);
+    assert_eq!(
+        env_value(&env, "POD_NAMESPACE"),
+        Some("fieldRef:metadata.namespace")
+    );
+    assert_eq!(env_value(&env, "POD_NAME"), Some("fieldRef:metadata.name"));
     for unset in [
+        "RUSTFS_OPERATOR_LEADER_ELECT",
+        "RUSTFS_OPERATOR_LEASE_NAME",
+        "RUSTFS_OPERATOR_LEASE_DURATION",
+        "RUSTFS_OPERATOR_LEASE_RENEW_DEADLINE",
+        "RUSTFS_OPERATOR_LEASE_RETRY_PERIOD",
         "WATCH_NAMESPACE",
         "CLUSTER_DOMAIN",
         "RUSTFS_DEFAULT_IMAGE",
@@ -265,6 +316,7 @@ fn default_render_matches_the_plain_manifests() {
     for selector in [
         &dep["spec"]["selector"]["matchLabels"],
         &the(&docs, "Service")["spec"]["selector"],
+        &pdb["spec"]["selector"]["matchLabels"],
     ] {
         for (k, v) in selector.as_mapping().expect("selector") {
             assert_eq!(pod_labels.get(k), Some(v), "selector {k:?}");
@@ -290,6 +342,7 @@ fn values_become_env_only_when_set() {
          image:\n  repository: registry.example/rustfs-operator\n  tag: dev\n\
          otel:\n  endpoint: http://collector.observability:4317\n  protocol: grpc\n  serviceName: op-a\n\
          extraEnv:\n  - name: RUSTFS_OPERATOR_CONCURRENCY\n    value: \"8\"\n\
+         leaderElection:\n  leaseName: ops-lease\n  leaseDuration: 30\n  renewDeadline: 20\n  retryPeriod: 4\n\
          nodeSelector:\n  role: infra\n\
          tolerations:\n  - key: infra\n    operator: Exists\n    effect: NoSchedule\n",
     )
@@ -310,6 +363,10 @@ fn values_become_env_only_when_set() {
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
         ("OTEL_SERVICE_NAME", "op-a"),
         ("RUSTFS_OPERATOR_CONCURRENCY", "8"),
+        ("RUSTFS_OPERATOR_LEASE_NAME", "ops-lease"),
+        ("RUSTFS_OPERATOR_LEASE_DURATION", "30"),
+        ("RUSTFS_OPERATOR_LEASE_RENEW_DEADLINE", "20"),
+        ("RUSTFS_OPERATOR_LEASE_RETRY_PERIOD", "4"),
     ];
     for (name, value) in expect {
         assert_eq!(env_value(&env, name), Some(value), "{name} in {env:?}");
@@ -333,6 +390,12 @@ fn values_become_env_only_when_set() {
     assert_eq!(binding["roleRef"]["name"], "ops-rustfs-operator");
     assert_eq!(binding["subjects"][0]["name"], "ops-rustfs-operator");
     assert_eq!(binding["subjects"][0]["namespace"], "operators");
+    let lease_binding = the(&docs, "RoleBinding");
+    assert_eq!(
+        lease_binding["roleRef"]["name"],
+        "ops-rustfs-operator-leader-election"
+    );
+    assert_eq!(lease_binding["subjects"][0]["name"], "ops-rustfs-operator");
 
     // Only the endpoint: the protocol stays unset (the operator's default applies).
     let docs = render(
@@ -350,18 +413,65 @@ fn values_become_env_only_when_set() {
 }
 
 #[test]
-fn more_than_one_replica_is_refused() {
-    for key in ["replicaCount", "replicas"] {
-        let out = helm(&["template", "x", CHART, "--set", &format!("{key}=2")]);
-        assert!(!out.status.success(), "{key}=2 must fail");
-        let stderr = text(&out.stderr);
+fn replicas_follow_leader_election() {
+    // Without leader election: exactly one pod, Recreate, no Lease rights, no PDB.
+    let fails = |set: &str| {
+        let out = helm(&["template", "x", CHART, "--set", set]);
+        assert!(!out.status.success(), "{set} must fail");
+        text(&out.stderr)
+    };
+    let stderr = fails("leaderElection.enabled=false");
+    assert!(
+        stderr.contains("replicaCount=2") && stderr.contains("exactly one replica"),
+        "{stderr}"
+    );
+    let stderr = fails("leaderElection.enabled=false,replicaCount=3");
+    assert!(stderr.contains("replicaCount=3"), "{stderr}");
+    assert!(fails("replicaCount=0").contains("at least one"));
+    assert!(fails("replicas=2").contains("replicaCount"));
+
+    let single = render(
+        "x",
+        "default",
+        &["--set", "leaderElection.enabled=false,replicaCount=1"],
+    );
+    let dep = the(&single, "Deployment");
+    assert_eq!(dep["spec"]["replicas"], 1);
+    assert_eq!(dep["spec"]["strategy"]["type"], "Recreate");
+    let env = env_of(dep);
+    assert_eq!(
+        env_value(&env, "RUSTFS_OPERATOR_LEADER_ELECT"),
+        Some("false")
+    );
+    assert_eq!(env_value(&env, "POD_NAMESPACE"), None);
+    for kind in ["Role", "RoleBinding", "PodDisruptionBudget"] {
         assert!(
-            stderr.contains("exactly one replica") && stderr.contains(&format!("{key}=2")),
-            "{stderr}"
+            single.iter().all(|d| d["kind"] != kind),
+            "{kind} without leader election"
         );
-        // 1 is what the chart does anyway: accepted.
-        render("x", "default", &["--set", &format!("{key}=1")]);
     }
+
+    // More standbys are fine; one pod with election on needs no PDB.
+    let three = render("x", "default", &["--set", "replicaCount=3"]);
+    assert_eq!(the(&three, "Deployment")["spec"]["replicas"], 3);
+    the(&three, "PodDisruptionBudget");
+    let one = render("x", "default", &["--set", "replicaCount=1"]);
+    assert!(one.iter().all(|d| d["kind"] != "PodDisruptionBudget"));
+    the(&one, "Role");
+    // An affinity of one's own replaces the default spread.
+    let own = render(
+        "x",
+        "default",
+        &[
+            "--set",
+            "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key=infra",
+            "--set",
+            "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator=Exists",
+        ],
+    );
+    let affinity = &the(&own, "Deployment")["spec"]["template"]["spec"]["affinity"];
+    assert!(affinity["podAntiAffinity"].is_null(), "{affinity:?}");
+    assert!(!affinity["nodeAffinity"].is_null(), "{affinity:?}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -449,6 +559,9 @@ fn rendered_chart_passes_a_server_side_dry_run() {
             "clusterrolebinding.rbac.authorization.k8s.io/dry-rustfs-operator",
             "service/dry-rustfs-operator-metrics",
             "deployment.apps/dry-rustfs-operator",
+            "poddisruptionbudget.policy/dry-rustfs-operator",
+            "role.rbac.authorization.k8s.io/dry-rustfs-operator-leader-election",
+            "rolebinding.rbac.authorization.k8s.io/dry-rustfs-operator-leader-election",
         ] {
             assert!(out.contains(kind), "{kind} missing from:\n{out}");
         }

@@ -36,6 +36,9 @@ const ACCESS_KEY: &str = "real-node-admin";
 const SECRET_KEY: &str = "real-node-secret-key-0123456789";
 const READY_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// The operator's storage poll interval in this tier.
+const STORAGE_POLL_S: u64 = 10;
+
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The real-node control plane with the operator running in it (once per test binary).
@@ -65,6 +68,16 @@ fn install_operator(cp: &ControlPlane) {
         &f("deploy/deployment.yaml"),
     ])
     .expect("deploy/ applies");
+    // Storage checks every 10 s instead of the default 30 s, so the storage test is quick.
+    cp.kubectl_ok([
+        "set",
+        "env",
+        "deployment/rustfs-operator",
+        "-n",
+        "rustfs-system",
+        &format!("RUSTFS_OPERATOR_STORAGE_POLL_INTERVAL={STORAGE_POLL_S}"),
+    ])
+    .expect("the poll interval is set");
     let started = Instant::now();
     if let Err(e) = cp.kubectl_ok([
         "rollout",
@@ -878,4 +891,447 @@ async fn tls_serves_https_and_the_servers_form_over_internode_https() {
         "a client that does not trust the Tenant's CA connected: {out}"
     );
     assert!(out.contains("certificate"), "{out}");
+}
+
+/// The host directory behind a pod's first data volume (local PV).
+async fn drive_dir(scene: &Scene, pod: &str) -> String {
+    use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+    let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(scene.client.clone(), &scene.ns);
+    let claim = pvcs.get(&format!("vol-0-{pod}")).await.unwrap();
+    let volume = claim.spec.unwrap().volume_name.unwrap();
+    let pvs: Api<PersistentVolume> = Api::all(scene.client.clone());
+    pvs.get(&volume)
+        .await
+        .unwrap()
+        .spec
+        .unwrap()
+        .local
+        .unwrap()
+        .path
+}
+
+/// Makes a directory unreadable to RustFS (uid 10001, no capabilities) until dropped.
+struct Unreadable {
+    path: String,
+    mode: std::fs::Permissions,
+}
+
+impl Unreadable {
+    fn new(path: &str) -> Unreadable {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).unwrap().permissions();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o000)).unwrap();
+        Unreadable {
+            path: path.to_owned(),
+            mode,
+        }
+    }
+}
+
+impl Drop for Unreadable {
+    fn drop(&mut self) {
+        let _ = std::fs::set_permissions(&self.path, self.mode.clone());
+    }
+}
+
+/// Keeps the node unschedulable until dropped.
+struct Cordoned(String);
+
+impl Drop for Cordoned {
+    fn drop(&mut self) {
+        let _ = cp().kubectl_ok(["uncordon", &self.0]);
+    }
+}
+
+/// Waits until the Tenant satisfies `check`, which explains itself on failure.
+async fn tenant_until(
+    scene: &Scene,
+    timeout: Duration,
+    what: &str,
+    check: impl Fn(&Tenant) -> Result<(), String>,
+) -> Tenant {
+    let tenants = scene.tenants.clone();
+    let name = scene.name.clone();
+    eventually(timeout, what, || {
+        let tenants = tenants.clone();
+        let name = name.clone();
+        let check = &check;
+        async move {
+            let t = tenants.get(&name).await.map_err(|e| e.to_string())?;
+            check(&t).map(|()| t.clone()).map_err(|e| {
+                let st = t.status.clone().unwrap_or_default();
+                format!(
+                    "{e}; phase {:?} reason {:?} message {:?} storage {:?}",
+                    st.phase, st.reason, st.message, st.storage
+                )
+            })
+        }
+    })
+    .await
+}
+
+fn storage_shows(t: &Tenant, drives: &str) -> Result<(), String> {
+    match t.status.as_ref().and_then(|s| s.storage.as_ref()) {
+        Some(s) if s.drives == drives => Ok(()),
+        other => Err(format!("storage.drives is not {drives}: {other:?}")),
+    }
+}
+
+/// RustFS's own report reaches the status: a drive that fails under a ready pod makes the
+/// Tenant Degraded with the drive named, and Ready again when it is back; a server taken
+/// down shows its drive offline; an idle, healthy Tenant's status is never rewritten.
+#[tokio::test]
+async fn storage_health_follows_what_rustfs_reports() {
+    let _serial = SERIAL.lock().await;
+    let scene = Scene::ready("rn-health", "health").await;
+    let poll = Duration::from_secs(STORAGE_POLL_S);
+    tenant_until(&scene, poll * 6, "status.storage shows 4/4 drives", |t| {
+        storage_shows(t, "4/4")
+    })
+    .await;
+    let t = scene.tenants.get(&scene.name).await.unwrap();
+    let storage = t.status.unwrap().storage.unwrap();
+    assert_eq!(storage.pools.len(), 1);
+    assert_eq!(
+        (storage.pools[0].sets, storage.pools[0].drives_per_set),
+        (1, 4)
+    );
+    assert_eq!(storage.parity, Some(2));
+    assert!(storage.raw_capacity_bytes > 0 && storage.raw_available_bytes > 0);
+
+    // Idle and healthy: three poll rounds, no write to the Tenant from the operator.
+    let before = support::audited_writes(cp(), support::OPERATOR_USER, &scene.ns).len();
+    tokio::time::sleep(poll * 3 + Duration::from_secs(2)).await;
+    let writes = support::audited_writes(cp(), support::OPERATOR_USER, &scene.ns);
+    assert_eq!(
+        &writes[before..],
+        &[] as &[String],
+        "an idle Tenant's storage checks wrote nothing"
+    );
+
+    // A drive fails under a ready pod: RustFS reports it, the pods stay ready.
+    let pod = format!("{}-pool-0-2", scene.name);
+    let dir = drive_dir(&scene, &pod).await;
+    let failed = Unreadable::new(&dir);
+    let started = Instant::now();
+    let degraded = tenant_until(&scene, poll * 9, "Degraded with the drive named", |t| {
+        let st = t.status.as_ref().ok_or("no status")?;
+        let named = format!("pool-0: 1 of 4 drives offline ({pod}:/data/rustfs0)");
+        if st.phase == Some(Phase::Degraded)
+            && st.reason.as_deref() == Some("DrivesOffline")
+            && st.message.as_deref().is_some_and(|m| m.contains(&named))
+        {
+            Ok(())
+        } else {
+            Err(format!("waiting for DrivesOffline naming {named}"))
+        }
+    })
+    .await;
+    drop(failed);
+    eprintln!(
+        "METRIC real_node.drive_offline_detected_s {:.1}",
+        started.elapsed().as_secs_f64()
+    );
+    let st = degraded.status.unwrap();
+    let storage = st.storage.unwrap();
+    assert_eq!(storage.drives, "3/4");
+    assert_eq!(storage.offline_drives.len(), 1);
+    assert_eq!(storage.offline_drives[0].server, pod);
+    assert_eq!(storage.offline_drives[0].path, "/data/rustfs0");
+    assert_eq!(st.ready.as_deref(), Some("4/4"), "every pod stayed ready");
+    let events = scene
+        .cp
+        .kubectl_ok(["get", "events", "-n", &scene.ns, "-o", "json"])
+        .unwrap();
+    assert!(
+        events.contains("\"reason\": \"DrivesOffline\""),
+        "a DrivesOffline event was recorded"
+    );
+
+    // The drive is back: Ready again, 4/4.
+    let started = Instant::now();
+    tenant_until(&scene, poll * 9, "Ready again with 4/4 drives", |t| {
+        let st = t.status.as_ref().ok_or("no status")?;
+        storage_shows(t, "4/4")?;
+        (st.phase == Some(Phase::Ready))
+            .then_some(())
+            .ok_or_else(|| "not Ready".to_owned())
+    })
+    .await;
+    eprintln!(
+        "METRIC real_node.drive_recovered_s {:.1}",
+        started.elapsed().as_secs_f64()
+    );
+
+    // A server taken down (its pod deleted and not schedulable): its drive shows offline.
+    let node = scene
+        .cp
+        .kubectl_ok(["get", "nodes", "-o", "jsonpath={.items[0].metadata.name}"])
+        .unwrap();
+    scene.cp.kubectl_ok(["cordon", &node]).unwrap();
+    let cordoned = Cordoned(node.clone());
+    let down = format!("{}-pool-0-3", scene.name);
+    scene
+        .cp
+        .kubectl_ok(["delete", "pod", "-n", &scene.ns, &down, "--wait=false"])
+        .unwrap();
+    let seen = tenant_until(&scene, poll * 9, "the downed server's drive offline", |t| {
+        let st = t.status.as_ref().ok_or("no status")?;
+        let storage = st.storage.as_ref().ok_or("no storage")?;
+        if st.phase == Some(Phase::Degraded)
+            && storage.offline_drives.iter().any(|d| d.server == down)
+            && st
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains(&format!("{down}:/data/rustfs0")))
+        {
+            Ok(())
+        } else {
+            Err(format!("waiting for {down}'s drive offline"))
+        }
+    })
+    .await;
+    drop(cordoned);
+    assert_eq!(seen.status.unwrap().storage.unwrap().drives, "3/4");
+    tenant_until(
+        &scene,
+        READY_TIMEOUT,
+        "Ready again after the server is back",
+        |t| {
+            let st = t.status.as_ref().ok_or("no status")?;
+            storage_shows(t, "4/4")?;
+            (st.phase == Some(Phase::Ready))
+                .then_some(())
+                .ok_or_else(|| "not Ready".to_owned())
+        },
+    )
+    .await;
+
+    // The root credentials never reached the operator's log.
+    let logs = scene
+        .cp
+        .kubectl_ok([
+            "logs",
+            "-n",
+            "rustfs-system",
+            "deployment/rustfs-operator",
+            "--tail=-1",
+        ])
+        .unwrap();
+    assert!(
+        !logs.contains(SECRET_KEY),
+        "the secret key is in the operator's log"
+    );
+}
+
+/// Small filesystems of their own for a Tenant's drives: RustFS refuses to start a
+/// decommission when the source drives' used space (filesystem-wide) does not fit the
+/// target's free space, and the shared local PVs all sit on the host's root filesystem.
+/// `count` tmpfs mounts of 256 MiB, as local PVs of StorageClass `local-real-tmpfs`;
+/// unmounted (lazily) when dropped.
+struct TmpfsVolumes {
+    dir: tempfile::TempDir,
+    count: usize,
+}
+
+const TMPFS_CLASS: &str = "local-real-tmpfs";
+
+impl TmpfsVolumes {
+    fn new(prefix: &str, count: usize) -> TmpfsVolumes {
+        let dir = tempfile::Builder::new().prefix(prefix).tempdir().unwrap();
+        let mut docs = format!(
+            "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {{name: {TMPFS_CLASS}}}\n\
+             provisioner: kubernetes.io/no-provisioner\nreclaimPolicy: Retain\n\
+             volumeBindingMode: WaitForFirstConsumer\n"
+        );
+        for i in 0..count {
+            let path = dir.path().join(format!("d{i}"));
+            std::fs::create_dir(&path).unwrap();
+            let status = std::process::Command::new("mount")
+                .args(["-t", "tmpfs", "-o", "size=256m,mode=0777", "tmpfs"])
+                .arg(&path)
+                .status()
+                .unwrap();
+            assert!(status.success(), "mount tmpfs on {}", path.display());
+            docs.push_str(&format!(
+                "---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {{name: {prefix}-{i}}}\n\
+                 spec:\n  capacity: {{storage: 256Mi}}\n  accessModes: [ReadWriteOnce]\n  \
+                 persistentVolumeReclaimPolicy: Retain\n  storageClassName: {TMPFS_CLASS}\n  \
+                 volumeMode: Filesystem\n  local: {{path: \"{}\"}}\n  nodeAffinity:\n    required:\n      \
+                 nodeSelectorTerms:\n        - matchExpressions:\n            - {{key: kubernetes.io/hostname, \
+                 operator: In, values: [{}]}}\n",
+                path.display(),
+                local_cluster::NODE_NAME
+            ));
+        }
+        let file = dir.path().join("pvs.yaml");
+        std::fs::write(&file, docs).unwrap();
+        cp().kubectl_ok(["apply", "-f", &file.display().to_string()])
+            .expect("tmpfs PVs apply");
+        TmpfsVolumes { dir, count }
+    }
+}
+
+impl Drop for TmpfsVolumes {
+    fn drop(&mut self) {
+        for i in 0..self.count {
+            let _ = std::process::Command::new("umount")
+                .arg("-l")
+                .arg(self.dir.path().join(format!("d{i}")))
+                .status();
+        }
+    }
+}
+
+/// Shrinking a Tenant: pool-0 of two is decommissioned; RustFS moves its objects to pool-1,
+/// the pool leaves RUSTFS_VOLUMES, its StatefulSet goes, its claims stay, every object stays
+/// readable, and the pool can then leave the spec.
+#[tokio::test]
+async fn decommissioning_a_pool_keeps_every_object_and_every_claim() {
+    let _serial = SERIAL.lock().await;
+    let _volumes = TmpfsVolumes::new("rn-decom-pv", 8);
+    let small = |name: &str| {
+        let mut p = pool(name, 4);
+        p["persistence"]["volumeClaimTemplate"]["storageClassName"] = json!(TMPFS_CLASS);
+        p["persistence"]["volumeClaimTemplate"]["resources"]["requests"]["storage"] =
+            json!("256Mi");
+        p
+    };
+    let mut t = tenant("shrink");
+    t.spec.pools = serde_json::from_value(json!([small("pool-0"), small("pool-1")])).unwrap();
+    let scene = Scene::create("rn-decom", t).await;
+    scene.wait_ready("two pools created").await;
+    let s3 = scene.s3("shrinking").await;
+    s3.create_bucket().await.expect("create bucket");
+    let objects = s3.put_objects("kept", 0..240).await;
+    assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
+
+    let pvcs: Api<k8s_openapi::api::core::v1::PersistentVolumeClaim> =
+        Api::namespaced(scene.client.clone(), &scene.ns);
+    let claims_before: Vec<String> = pvcs
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter_map(|c| c.metadata.uid.clone())
+        .collect();
+    assert_eq!(claims_before.len(), 8);
+
+    // Drain pool-0.
+    let started = Instant::now();
+    scene
+        .tenants
+        .patch(
+            &scene.name,
+            &PatchParams::default(),
+            &Patch::<()>::Json(
+                serde_json::from_value(json!([
+                    {"op": "add", "path": "/spec/pools/0/decommission", "value": true}
+                ]))
+                .unwrap(),
+            ),
+        )
+        .await
+        .unwrap();
+    let done = tenant_until(
+        &scene,
+        READY_TIMEOUT,
+        "pool-0 decommissioned, the rest Ready",
+        |t| {
+            let st = t.status.as_ref().ok_or("no status")?;
+            let p0 = st
+                .pools
+                .iter()
+                .find(|p| p.name == "pool-0")
+                .ok_or("no pool-0")?;
+            if p0.state.to_string() == "Decommissioned"
+                && st.phase == Some(Phase::Ready)
+                && st.ready.as_deref() == Some("4/4")
+            {
+                Ok(())
+            } else {
+                Err(format!("pool-0 {:?} {:?}", p0.state, p0.decommission))
+            }
+        },
+    )
+    .await;
+    scene.wait_ready("the decommission").await;
+    eprintln!(
+        "METRIC real_node.decommission_to_ready_s {:.1}",
+        started.elapsed().as_secs_f64()
+    );
+    let st = done.status.unwrap();
+    let drained = st.pools[0].decommission.clone().unwrap();
+    assert_eq!(drained.state.to_string(), "Complete");
+    assert!(
+        drained.objects_moved > 0,
+        "RustFS moved objects: {drained:?}"
+    );
+    eprintln!(
+        "METRIC real_node.decommission_objects_moved {}",
+        drained.objects_moved
+    );
+    let history: Vec<String> = st.transitions.iter().map(|t| t.reason.clone()).collect();
+    let events = scene
+        .cp
+        .kubectl_ok(["get", "events", "-n", &scene.ns, "-o", "json"])
+        .unwrap();
+    for reason in ["DecommissionStarted", "PoolDecommissioned"] {
+        assert!(
+            events.contains(&format!("\"reason\": \"{reason}\"")),
+            "event {reason} recorded; transitions {history:?}"
+        );
+    }
+
+    // pool-0's StatefulSet is gone, pool-1's servers no longer list it, no claim was deleted.
+    let sts: Api<StatefulSet> = Api::namespaced(scene.client.clone(), &scene.ns);
+    assert!(sts.get_opt("shrink-pool-0").await.unwrap().is_none());
+    let p1 = sts.get("shrink-pool-1").await.unwrap();
+    let env = p1.spec.unwrap().template.spec.unwrap().containers[0]
+        .env
+        .clone()
+        .unwrap();
+    let volumes = env
+        .iter()
+        .find(|e| e.name == "RUSTFS_VOLUMES")
+        .and_then(|e| e.value.clone())
+        .unwrap();
+    assert!(
+        !volumes.contains("shrink-pool-0") && volumes.contains("shrink-pool-1"),
+        "{volumes}"
+    );
+    let claims_after: Vec<String> = pvcs
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter_map(|c| c.metadata.uid.clone())
+        .collect();
+    assert_eq!(claims_after, claims_before, "every claim kept");
+
+    // Every object is readable from the pool that is left.
+    let s3 = scene.s3("shrinking").await;
+    assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
+
+    // Now the pool may leave the spec, and nothing changes.
+    scene
+        .tenants
+        .patch(
+            &scene.name,
+            &PatchParams::default(),
+            &Patch::<()>::Json(
+                serde_json::from_value(json!([{"op": "remove", "path": "/spec/pools/0"}])).unwrap(),
+            ),
+        )
+        .await
+        .expect("a decommissioned pool may leave spec.pools");
+    scene.wait_ready("pool-0 left the spec").await;
+    assert_eq!(s3.verify(&objects).await, Vec::<String>::new());
+    let left = pvcs.list(&ListParams::default()).await.unwrap().items.len();
+    assert_eq!(
+        left, 8,
+        "the drained pool's claims stay until deleted on purpose"
+    );
 }

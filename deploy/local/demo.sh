@@ -79,6 +79,7 @@ KUBECONFIG="$work/operator.kubeconfig" \
   OTEL_EXPORTER_OTLP_ENDPOINT="$LOCAL_CLUSTER_OTLP_HTTP_ENDPOINT" \
   OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \
   OTEL_SERVICE_NAME=rustfs-operator \
+  POD_NAMESPACE=rustfs-system \
   RUST_LOG=info \
   target/debug/rustfs-operator server --http-addr 127.0.0.1:0 >"$work/operator.log" 2>&1 &
 pids+=($!)

@@ -21,6 +21,8 @@ fn full_decision(c: &mut Criterion) {
         ],
         now,
         last_progress: now,
+        storage: machine::Storage::Healthy,
+        decommission: machine::Decommission::None,
     };
     let gather = |awaited: Await, _: &machine::Transition| match awaited {
         Await::SpecCheck => Input::SpecChecked(Ok(())),

@@ -30,6 +30,8 @@ impl Default for Config {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Desired {
     pub pools: Vec<DesiredPool>,
+    /// Pools whose decommission completed: each apply removes their StatefulSet.
+    pub retired: Vec<String>,
 }
 
 /// One pool of the spec: its name and `servers` (the StatefulSet's replicas).
@@ -50,7 +52,14 @@ impl Desired {
                     servers,
                 })
                 .collect(),
+            retired: Vec::new(),
         }
+    }
+
+    /// The same, with pools that left the cluster after a decommission.
+    pub fn with_retired<N: Into<String>>(mut self, retired: impl IntoIterator<Item = N>) -> Self {
+        self.retired = retired.into_iter().map(Into::into).collect();
+        self
     }
 }
 
@@ -179,7 +188,8 @@ impl PoolRollout {
     }
 }
 
-/// What the shell observed of the StatefulSets, with the times needed to judge a stall.
+/// What the shell observed of the StatefulSets, with the times needed to judge a stall,
+/// and what RustFS itself last said about its drives.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Rollout {
     pub pools: Vec<PoolRollout>,
@@ -187,6 +197,57 @@ pub struct Rollout {
     /// When the rollout last made progress; compute it with [`last_progress`] and keep it in
     /// the status.
     pub last_progress: Timestamp,
+    /// The storage health RustFS reported, when the shell has a report newer than the last
+    /// rollout progress (an older one describes pods that have since been replaced).
+    pub storage: Storage,
+    /// A pool decommission the spec asks for or RustFS runs.
+    pub decommission: Decommission,
+}
+
+/// Where a pool decommission stands, from the spec (`decommission: true|false`) and
+/// RustFS's pool status. `detail` is for the message (objects and bytes moved).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum Decommission {
+    /// None asked for, none running (or RustFS could not be asked).
+    #[default]
+    None,
+    /// The spec asks for it; RustFS has not started it.
+    Requested { pool: String },
+    /// RustFS is moving the pool's objects.
+    Running { pool: String, detail: String },
+    /// RustFS moved every object; the pool can leave the cluster.
+    Complete { pool: String, detail: String },
+    /// RustFS gave up.
+    Failed { pool: String, detail: String },
+    /// The spec no longer asks for it, but RustFS is running it.
+    CancelRequested { pool: String },
+}
+
+/// The drives' health as RustFS's admin API reports it, reduced to what the machine
+/// decides on. `detail` names the pools and drives, for the status message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum Storage {
+    /// No fresh report (not polled yet, unreachable, or older than the last rollout
+    /// progress): the pods' readiness alone decides.
+    #[default]
+    Unknown,
+    /// Every drive online.
+    Healthy,
+    /// Some drives offline; every erasure set still has read and write quorum.
+    DrivesOffline { detail: String },
+    /// An erasure set has lost read or write quorum: objects in it cannot be read or
+    /// written until drives come back.
+    QuorumLost { detail: String },
+}
+
+impl Storage {
+    /// The report's words on what is wrong, if anything is.
+    pub fn problem(&self) -> Option<&str> {
+        match self {
+            Storage::DrivesOffline { detail } | Storage::QuorumLost { detail } => Some(detail),
+            Storage::Unknown | Storage::Healthy => None,
+        }
+    }
 }
 
 /// When a rollout last made progress, from the previous observation (kept in the status)
@@ -291,6 +352,13 @@ pub enum Fact {
     VolumesResizing,
     RolloutProgressing,
     RolloutStalled,
+    DrivesOffline,
+    QuorumLost,
+    DecommissionRequested,
+    DecommissionRunning,
+    DecommissionComplete,
+    DecommissionFailed,
+    DecommissionCancelRequested,
 }
 
 impl Fact {
@@ -309,7 +377,14 @@ impl Fact {
             Fact::RolloutComplete
             | Fact::VolumesResizing
             | Fact::RolloutProgressing
-            | Fact::RolloutStalled => InputKind::Observed,
+            | Fact::RolloutStalled
+            | Fact::DrivesOffline
+            | Fact::QuorumLost
+            | Fact::DecommissionRequested
+            | Fact::DecommissionRunning
+            | Fact::DecommissionComplete
+            | Fact::DecommissionFailed
+            | Fact::DecommissionCancelRequested => InputKind::Observed,
         }
     }
 
@@ -330,13 +405,24 @@ impl Fact {
             Fact::ApplyRejected => "the API server refused an object (non-retryable)",
             Fact::TransientError => "an API call failed and may succeed on retry",
             Fact::RolloutComplete => {
-                "every pool: all pods ready at the update revision, no volume growing"
+                "every pool: all pods ready at the update revision; no drive reported offline; no volume growing"
             }
             Fact::VolumesResizing => {
                 "all pods ready at the update revision, volumes still growing, progress within rollout_stall_after"
             }
             Fact::RolloutProgressing => "not complete, progress within rollout_stall_after",
             Fact::RolloutStalled => "not complete, no progress for rollout_stall_after",
+            Fact::DrivesOffline => "every pod ready, but RustFS reports drives offline",
+            Fact::QuorumLost => "RustFS reports an erasure set below read or write quorum",
+            Fact::DecommissionRequested => {
+                "rollout complete, drives healthy; a pool marked decommission, not started"
+            }
+            Fact::DecommissionRunning => "rollout complete; RustFS is draining a pool",
+            Fact::DecommissionComplete => "RustFS drained the pool: it can leave the cluster",
+            Fact::DecommissionFailed => "RustFS reports the pool's decommission failed",
+            Fact::DecommissionCancelRequested => {
+                "the spec stopped asking for a decommission RustFS is running"
+            }
         }
     }
 
@@ -386,11 +472,30 @@ impl Input {
             Input::Observed(rollout) => {
                 let stalled =
                     rollout.now.since(rollout.last_progress) >= config.rollout_stall_after;
-                match (rollout.is_complete(desired), rollout.resizing(), stalled) {
-                    (true, false, _) => Fact::RolloutComplete,
-                    (_, _, true) => Fact::RolloutStalled,
-                    (true, true, false) => Fact::VolumesResizing,
-                    (false, _, false) => Fact::RolloutProgressing,
+                // Lost quorum outranks everything the pods say: data is unavailable now.
+                if matches!(rollout.storage, Storage::QuorumLost { .. }) {
+                    Fact::QuorumLost
+                } else if rollout.is_complete(desired) {
+                    match (&rollout.storage, &rollout.decommission) {
+                        (Storage::DrivesOffline { .. }, _) => Fact::DrivesOffline,
+                        // Growing volumes: progress while claims grow, a stall when they stop.
+                        (_, Decommission::None) if rollout.resizing() && stalled => {
+                            Fact::RolloutStalled
+                        }
+                        (_, Decommission::None) if rollout.resizing() => Fact::VolumesResizing,
+                        (_, Decommission::None) => Fact::RolloutComplete,
+                        (_, Decommission::Requested { .. }) => Fact::DecommissionRequested,
+                        (_, Decommission::Running { .. }) => Fact::DecommissionRunning,
+                        (_, Decommission::Complete { .. }) => Fact::DecommissionComplete,
+                        (_, Decommission::Failed { .. }) => Fact::DecommissionFailed,
+                        (_, Decommission::CancelRequested { .. }) => {
+                            Fact::DecommissionCancelRequested
+                        }
+                    }
+                } else if stalled {
+                    Fact::RolloutStalled
+                } else {
+                    Fact::RolloutProgressing
                 }
             }
         }
@@ -465,6 +570,8 @@ mod tests {
             pools,
             now: Timestamp(now),
             last_progress: Timestamp(last),
+            storage: Storage::Unknown,
+            decommission: Decommission::None,
         })
     }
 
@@ -506,6 +613,42 @@ mod tests {
             fact(&observed(vec![unobserved], 0, 0)),
             Fact::RolloutProgressing
         );
+    }
+
+    #[test]
+    fn storage_reports_refine_the_rollout_facts() {
+        let config = Config::default();
+        let desired = Desired::new([("p", 4)]);
+        let with = |pools: Vec<PoolRollout>, storage: Storage| {
+            Input::Observed(Rollout {
+                pools,
+                now: Timestamp(0),
+                last_progress: Timestamp(0),
+                storage,
+                decommission: Decommission::None,
+            })
+            .fact(&config, &desired)
+        };
+        let offline = Storage::DrivesOffline {
+            detail: "p: 1 of 8 drives offline".into(),
+        };
+        let lost = Storage::QuorumLost {
+            detail: "p set 0: 4 of 8 drives online".into(),
+        };
+        assert_eq!(
+            with(vec![pool(4, 4)], Storage::Healthy),
+            Fact::RolloutComplete
+        );
+        assert_eq!(
+            with(vec![pool(4, 4)], Storage::Unknown),
+            Fact::RolloutComplete
+        );
+        assert_eq!(with(vec![pool(4, 4)], offline.clone()), Fact::DrivesOffline);
+        // Pods not ready: the rollout decides; the drives only add to the message.
+        assert_eq!(with(vec![pool(3, 4)], offline), Fact::RolloutProgressing);
+        // Lost quorum is reported whatever the pods say.
+        assert_eq!(with(vec![pool(4, 4)], lost.clone()), Fact::QuorumLost);
+        assert_eq!(with(vec![pool(2, 4)], lost), Fact::QuorumLost);
     }
 
     #[test]

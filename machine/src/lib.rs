@@ -39,6 +39,8 @@
 //!             pools: vec![PoolRollout::settled("pool-0", 4, "rev-1")],
 //!             now,
 //!             last_progress: now,
+//!             storage: machine::Storage::Healthy,
+//!             decommission: machine::Decommission::None,
 //!         }),
 //!     };
 //! };
@@ -59,8 +61,8 @@ pub use condition::{
     Condition, ConditionRecord, ConditionStatus, ConditionType, Timestamp, merge_conditions,
 };
 pub use input::{
-    Applied, Config, Credentials, Desired, DesiredPool, Fact, Input, InputKind, PoolRollout,
-    PoolState, RefusedChange, Rollout, SpecProblem, last_progress,
+    Applied, Config, Credentials, Decommission, Desired, DesiredPool, Fact, Input, InputKind,
+    PoolRollout, PoolState, RefusedChange, Rollout, SpecProblem, Storage, last_progress,
 };
 pub use phase::{Await, Phase, Step};
 pub use step::{

@@ -130,6 +130,13 @@ pub enum Reason {
     ReadinessLost,
     PodsNotReady,
     Recovered,
+    DrivesOffline,
+    QuorumLost,
+    DecommissionStarted,
+    Decommissioning,
+    PoolDecommissioned,
+    DecommissionFailed,
+    DecommissionCanceled,
     VolumesResizing,
 }
 
@@ -150,6 +157,13 @@ pub enum Effect {
     ApplyServices,
     /// Server-side apply the StatefulSet of one pool and its PodDisruptionBudget.
     ApplyStatefulSet { pool: String },
+    /// Delete the StatefulSet and PodDisruptionBudget of a pool whose decommission
+    /// completed (never its PersistentVolumeClaims).
+    RetirePool { pool: String },
+    /// Ask RustFS to start draining a pool.
+    StartDecommission { pool: String },
+    /// Ask RustFS to stop draining a pool.
+    CancelDecommission { pool: String },
     /// Record a Kubernetes Event on the Tenant.
     RecordEvent {
         kind: EventKind,
@@ -250,6 +264,23 @@ pub fn step(
         effects.extend(desired.pools.iter().map(|p| Effect::ApplyStatefulSet {
             pool: p.name.clone(),
         }));
+        effects.extend(
+            desired
+                .retired
+                .iter()
+                .map(|pool| Effect::RetirePool { pool: pool.clone() }),
+        );
+    }
+    if let Input::Observed(rollout) = input {
+        match (&rollout.decommission, fact) {
+            (crate::Decommission::Requested { pool }, Fact::DecommissionRequested) => {
+                effects.push(Effect::StartDecommission { pool: pool.clone() })
+            }
+            (crate::Decommission::CancelRequested { pool }, Fact::DecommissionCancelRequested) => {
+                effects.push(Effect::CancelDecommission { pool: pool.clone() })
+            }
+            _ => {}
+        }
     }
     if let Some(kind) = edge.event {
         effects.push(Effect::RecordEvent {
@@ -269,11 +300,16 @@ pub fn step(
         reason: edge.reason,
         message: message.clone(),
     };
+    // A pool being drained is work under way, though the Tenant serves meanwhile.
+    let draining = matches!(
+        fact,
+        Fact::DecommissionRequested | Fact::DecommissionRunning | Fact::DecommissionComplete
+    );
     let mut conditions = vec![
         summary(ConditionType::Ready, to == Phase::Ready),
         summary(
             ConditionType::Progressing,
-            to.is_working() && !blocked_on_user,
+            (to.is_working() || draining) && !blocked_on_user,
         ),
         summary(ConditionType::Degraded, to == Phase::Degraded),
     ];
@@ -318,7 +354,14 @@ pub fn step(
         Fact::RolloutComplete
         | Fact::VolumesResizing
         | Fact::RolloutProgressing
-        | Fact::RolloutStalled => {
+        | Fact::RolloutStalled
+        | Fact::DrivesOffline
+        | Fact::QuorumLost
+        | Fact::DecommissionRequested
+        | Fact::DecommissionRunning
+        | Fact::DecommissionComplete
+        | Fact::DecommissionFailed
+        | Fact::DecommissionCancelRequested => {
             if let Input::Observed(rollout) = input {
                 let resizing = rollout.resizing();
                 conditions.push(step_condition(
@@ -418,7 +461,7 @@ fn describe(
         ),
         Input::Observed(rollout) => {
             let summary = rollout.summary(desired);
-            match reason {
+            let pods = match reason {
                 Reason::AllPoolsReady | Reason::Recovered => {
                     format!("all {} pool(s) ready: {summary}", desired.pools.len())
                 }
@@ -431,8 +474,40 @@ fn describe(
                 Reason::VolumesResizing => {
                     format!("PVC resizing: the pods run, volumes grow to the new size: {summary}")
                 }
+                Reason::DrivesOffline => format!("drives offline, pods ready: {summary}"),
+                Reason::QuorumLost => format!("erasure quorum lost: {summary}"),
+                Reason::DecommissionStarted
+                | Reason::Decommissioning
+                | Reason::PoolDecommissioned
+                | Reason::DecommissionFailed
+                | Reason::DecommissionCanceled => describe_decommission(&rollout.decommission),
                 _ => format!("rollout in progress: {summary}"),
+            };
+            match rollout.storage.problem() {
+                Some(problem) => format!("{pods}; RustFS reports {problem}"),
+                None => pods,
             }
+        }
+    }
+}
+
+/// The message of a decommission step: which pool, and how far RustFS got.
+fn describe_decommission(d: &crate::Decommission) -> String {
+    use crate::Decommission as D;
+    match d {
+        D::None => "no decommission".into(),
+        D::Requested { pool } => {
+            format!("pool {pool}: decommission requested; asking RustFS to drain it")
+        }
+        D::Running { pool, detail } => format!("pool {pool}: RustFS is draining it: {detail}"),
+        D::Complete { pool, detail } => format!(
+            "pool {pool}: drained ({detail}); it leaves RUSTFS_VOLUMES, the other servers restart, its StatefulSet goes and its PersistentVolumeClaims stay"
+        ),
+        D::Failed { pool, detail } => format!(
+            "pool {pool}: RustFS's decommission failed: {detail}; set spec.pools[].decommission to false to cancel, or back to true to retry"
+        ),
+        D::CancelRequested { pool } => {
+            format!("pool {pool}: decommission no longer asked for; asking RustFS to stop it")
         }
     }
 }

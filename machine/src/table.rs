@@ -138,6 +138,19 @@ pub const TABLE: &[Edge] = &[
     edge(&[Degraded],                                                  Fact::RolloutComplete,          To(Ready),            WAIT_RESYNC,      Reason::Recovered).event(Normal),
     edge(&[Degraded],                                                  Fact::RolloutProgressing,       Stay,                 WAIT_ROLLOUT,     Reason::PodsNotReady),
     edge(&[Degraded],                                                  Fact::RolloutStalled,           Stay,                 WAIT_ROLLOUT,     Reason::RolloutStalled),
+    // Storage, as RustFS's admin API reports it (polled while Ready or Degraded).
+    edge(&[RollingOut, Ready],                                         Fact::DrivesOffline,            To(Degraded),         WAIT_ROLLOUT,     Reason::DrivesOffline).event(Warning),
+    edge(&[Degraded],                                                  Fact::DrivesOffline,            Stay,                 WAIT_ROLLOUT,     Reason::DrivesOffline),
+    edge(&[RollingOut, Ready],                                         Fact::QuorumLost,               To(Degraded),         WAIT_ROLLOUT,     Reason::QuorumLost).event(Warning),
+    edge(&[Degraded],                                                  Fact::QuorumLost,               Stay,                 WAIT_ROLLOUT,     Reason::QuorumLost).event(Warning),
+    // Pool decommission (spec.pools[].decommission), judged only once every pod is ready and
+    // no drive is offline. The Tenant serves throughout, so it is Ready; completion records
+    // the pool as retired and the next reconcile applies without it (drift).
+    edge(&[RollingOut, Ready, Degraded],                               Fact::DecommissionRequested,    To(Ready),            WAIT_ROLLOUT,     Reason::DecommissionStarted).event(Normal),
+    edge(&[RollingOut, Ready, Degraded],                               Fact::DecommissionRunning,      To(Ready),            WAIT_ROLLOUT,     Reason::Decommissioning),
+    edge(&[RollingOut, Ready, Degraded],                               Fact::DecommissionComplete,     To(Ready),            WAIT_ROLLOUT,     Reason::PoolDecommissioned).event(Normal),
+    edge(&[RollingOut, Ready, Degraded],                               Fact::DecommissionFailed,       To(Degraded),         WAIT_ROLLOUT,     Reason::DecommissionFailed).event(Warning),
+    edge(&[RollingOut, Ready, Degraded],                               Fact::DecommissionCancelRequested, To(Ready),         WAIT_ROLLOUT,     Reason::DecommissionCanceled).event(Normal),
 ];
 
 /// The row of [`TABLE`] for `(phase, fact)`, if the machine accepts that pair.

@@ -269,7 +269,83 @@ fn expected() -> Vec<Row> {
             R::VolumesResizing,
         )
         .event(Normal),
+        row(
+            RollingOut,
+            F::DrivesOffline,
+            Degraded,
+            w(Rollout),
+            R::DrivesOffline,
+        )
+        .event(Warning),
+        row(
+            Ready,
+            F::DrivesOffline,
+            Degraded,
+            w(Rollout),
+            R::DrivesOffline,
+        )
+        .event(Warning),
+        row(
+            Degraded,
+            F::DrivesOffline,
+            Degraded,
+            w(Rollout),
+            R::DrivesOffline,
+        ),
+        row(
+            RollingOut,
+            F::QuorumLost,
+            Degraded,
+            w(Rollout),
+            R::QuorumLost,
+        )
+        .event(Warning),
+        row(Ready, F::QuorumLost, Degraded, w(Rollout), R::QuorumLost).event(Warning),
+        row(Degraded, F::QuorumLost, Degraded, w(Rollout), R::QuorumLost).event(Warning),
     ]);
+    for from in [RollingOut, Ready, Degraded] {
+        rows.extend([
+            row(
+                from,
+                F::DecommissionRequested,
+                Ready,
+                w(Rollout),
+                R::DecommissionStarted,
+            )
+            .event(Normal),
+            row(
+                from,
+                F::DecommissionRunning,
+                Ready,
+                w(Rollout),
+                R::Decommissioning,
+            ),
+            row(
+                from,
+                F::DecommissionComplete,
+                Ready,
+                w(Rollout),
+                R::PoolDecommissioned,
+            )
+            .event(Normal),
+            row(
+                from,
+                F::DecommissionFailed,
+                Degraded,
+                w(Rollout),
+                R::DecommissionFailed,
+            )
+            .event(Warning),
+            row(
+                from,
+                F::DecommissionCancelRequested,
+                Ready,
+                w(Rollout),
+                R::DecommissionCanceled,
+            )
+            .event(Normal),
+        ]);
+    }
     rows
 }
 
@@ -313,6 +389,21 @@ fn volume_growth_shows_pvc_resizing_and_its_condition() {
 #[test]
 fn every_edge_behaves_as_written_here() {
     let (config, desired) = (config(), desired());
+    // A retired pool's StatefulSet goes with every apply.
+    let retiring = desired.clone().with_retired(["pool-z"]);
+    let t = step(
+        &config,
+        &retiring,
+        Phase::Provisioning,
+        &sample(Fact::Resumed),
+    )
+    .unwrap();
+    assert_eq!(
+        t.effects.last(),
+        Some(&Effect::RetirePool {
+            pool: "pool-z".into()
+        })
+    );
     for row in expected() {
         let input = sample(row.on);
         assert_eq!(
@@ -340,6 +431,16 @@ fn every_edge_behaves_as_written_here() {
             want.push(Effect::ApplyStatefulSet {
                 pool: "pool-b".into(),
             });
+        }
+        // The decommission requests to RustFS come with their facts.
+        match row.on {
+            Fact::DecommissionRequested => want.push(Effect::StartDecommission {
+                pool: "pool-a".into(),
+            }),
+            Fact::DecommissionCancelRequested => want.push(Effect::CancelDecommission {
+                pool: "pool-a".into(),
+            }),
+            _ => {}
         }
         if let Some(kind) = row.event {
             want.push(Effect::RecordEvent {
@@ -421,4 +522,14 @@ fn messages_name_the_cause() {
     );
     assert!(message(Ready, Fact::RolloutProgressing).starts_with("readiness lost: pool-a 3/4"));
     assert!(message(Ready, Fact::Drifted).contains("Service t-io"));
+    assert!(
+        message(Ready, Fact::DrivesOffline)
+            .contains("RustFS reports pool-a: 2 of 16 drives offline (t-pool-a-3: /data/rustfs0")
+    );
+    assert!(message(Degraded, Fact::QuorumLost).contains("set 1: 7 of 16 drives online"));
+    assert!(
+        message(Ready, Fact::DecommissionRunning)
+            .contains("pool pool-a: RustFS is draining it: 120 objects")
+    );
+    assert!(message(Ready, Fact::DecommissionComplete).contains("PersistentVolumeClaims stay"));
 }

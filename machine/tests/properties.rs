@@ -10,8 +10,8 @@ use std::collections::{BTreeSet, VecDeque};
 use common::{arb_config, arb_desired, arb_input, arb_phase, arb_rollout, config, desired, sample};
 use machine::{
     Await, ConditionStatus, ConditionType, Config, Desired, ErrorClass, Fact, Input, Next, Phase,
-    PoolRollout, Requeue, Rollout, TABLE, Target, Timestamp, Transition, accepted, begin, drive,
-    edge_for, merge_conditions, step,
+    PoolRollout, Requeue, Rollout, Storage, TABLE, Target, Timestamp, Transition, accepted, begin,
+    drive, edge_for, merge_conditions, step,
 };
 use proptest::prelude::*;
 use strum::IntoEnumIterator;
@@ -155,8 +155,17 @@ fn failed_is_entered_only_when_a_user_must_act_and_degraded_only_from_serving_or
                 assert!(from.step().is_some());
             }
             if to == Phase::Degraded && from != Phase::Degraded {
+                // Serving and losing readiness, a stalled rollout, or RustFS itself
+                // reporting drives offline or quorum lost.
                 assert!(
-                    from == Phase::Ready || edge.on == Fact::RolloutStalled,
+                    from == Phase::Ready
+                        || matches!(
+                            edge.on,
+                            Fact::RolloutStalled
+                                | Fact::DrivesOffline
+                                | Fact::QuorumLost
+                                | Fact::DecommissionFailed
+                        ),
                     "{from} + {} -> Degraded",
                     edge.on
                 );
@@ -352,6 +361,8 @@ fn arb_case() -> impl Strategy<Value = (Config, Desired, Phase, Input)> {
                 .collect(),
             now: Timestamp(100),
             last_progress: Timestamp(0),
+            storage: Storage::Healthy,
+            decommission: machine::Decommission::None,
         };
         let input = prop_oneof![
             4 => arb_input(),
@@ -455,6 +466,8 @@ proptest! {
             pools: desired.pools.iter().map(|p| PoolRollout::settled(p.name.clone(), p.servers, "r")).collect(),
             now: Timestamp(now),
             last_progress: Timestamp(1),
+            storage: Storage::Healthy,
+            decommission: machine::Decommission::None,
         };
         let run = |now: u64| {
             let (phase, input) = begin(Some(Phase::Ready), false, Vec::new());

@@ -5,7 +5,9 @@
 //!
 //! - [`run`] runs a transition's [`machine::Effect`]s: server-side applies ([`apply`]) and
 //!   events ([`events`]);
-//! - [`status`] writes `Tenant.status`, once per reconcile.
+//! - [`status`] writes `Tenant.status`, once per reconcile;
+//! - [`pods`] deletes a Tenant's pods on a down Node, as `podDeletionPolicyWhenNodeIsDown`
+//!   and `nodes::plan` say (the operator's only delete).
 //!
 //! The read-only checks that decide what may be applied (drift, foreign owners, refused
 //! changes) run before, in `reconcile::checks`, and arrive here as a [`Plan`]. Applies are
@@ -13,7 +15,9 @@
 //! own, so fields other managers set are left alone.
 
 mod apply;
+mod decommission;
 mod events;
+pub mod pods;
 pub mod prerequisites;
 mod resize;
 pub mod status;
@@ -110,9 +114,14 @@ impl StoredStatefulSets {
 
 /// True when a transition's effects apply objects (and so need a [`Plan`] from the checks).
 pub fn applies(effects: &[Effect]) -> bool {
-    effects
-        .iter()
-        .any(|e| !matches!(e, Effect::RecordEvent { .. }))
+    effects.iter().any(|e| {
+        !matches!(
+            e,
+            Effect::RecordEvent { .. }
+                | Effect::StartDecommission { .. }
+                | Effect::CancelDecommission { .. }
+        )
+    })
 }
 
 /// Runs a transition's effects in order, as `plan` allows: a refused change applies nothing
@@ -135,6 +144,11 @@ pub async fn run(
     };
     let mut outcome = ApplyOutcome::Applied;
     'effects: for effect in effects {
+        if let Err(message) = decommission::run(ctx, tenant, effect).await {
+            tracing::warn!(error = %message, "decommission step failed; retrying on the next reconcile");
+            // The transition's event would claim what did not happen.
+            return ApplyOutcome::Transient(message);
+        }
         if let Effect::ApplyStatefulSet { pool } = effect
             && let Some(growth) = grow.iter().find(|g| &g.pool == pool)
         {
@@ -173,6 +187,7 @@ fn objects_for<'a>(effect: &Effect, objects: &'a TenantObjects) -> Vec<&'a dyn O
         services,
         stateful_sets,
         ignored_env: _,
+        retired: _,
     } = objects;
     let mut out: Vec<&dyn OwnedObject> = Vec::new();
     match effect {
@@ -188,7 +203,11 @@ fn objects_for<'a>(effect: &Effect, objects: &'a TenantObjects) -> Vec<&'a dyn O
                 out.push(&p.disruption_budget);
             }
         }
-        Effect::RecordEvent { .. } => {}
+        // Not applies: see `decommission`.
+        Effect::RecordEvent { .. }
+        | Effect::RetirePool { .. }
+        | Effect::StartDecommission { .. }
+        | Effect::CancelDecommission { .. } => {}
     }
     out
 }

@@ -10,6 +10,8 @@
 //! server) and writes the status once at the end.
 
 pub mod checks;
+mod dead_nodes;
+mod decommission;
 mod observe;
 mod status;
 #[cfg(test)]
@@ -140,13 +142,7 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
     let start = Start {
         tenant,
         objects: resources::desired_objects(tenant, &ctx.config.build).context(RenderSnafu)?,
-        desired: Desired::new(
-            tenant
-                .spec
-                .pools
-                .iter()
-                .map(|p| (p.name.clone(), p.servers.max(0) as u32)),
-        ),
+        desired: desired(ctx, tenant),
         status: tenant.status.clone().unwrap_or_default(),
         stamp: Timestamp(now.timestamp().max(0) as u64),
     };
@@ -180,6 +176,7 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
             &resizes,
             &start.status,
             start.stamp,
+            None,
         )
     });
     let api: Api<Tenant> = Api::namespaced(ctx.client.clone(), tenant.namespace_or_default());
@@ -209,6 +206,9 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
         other => tracing::debug!(?other, "status not written"),
     }
 
+    // Whatever the phase: pods on a dead node need the same care in every one.
+    let recheck = dead_nodes::check(ctx, tenant).await;
+
     let last = run
         .transitions
         .last()
@@ -219,7 +219,10 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
             reason: last.reason,
             message: last.message.clone(),
         }),
-        None => Ok(Action::requeue(run.requeue.after())),
+        None => {
+            let after = run.requeue.after();
+            Ok(Action::requeue(recheck.map_or(after, |r| r.min(after))))
+        }
     }
 }
 
@@ -326,6 +329,9 @@ async fn drive(
             }
             Some(Await::ApplyOutcome) => outcome.into(),
             Some(Await::Rollout) => {
+                let draining = decommission::observe(ctx, start.tenant)
+                    .instrument(span.clone())
+                    .await;
                 let growing: std::collections::BTreeSet<&str> = stored
                     .grown()
                     .chain(observe::pools_still_resizing(&start.status))
@@ -344,6 +350,7 @@ async fn drive(
                             &resizes,
                             &start.status,
                             start.stamp,
+                            Some(&draining),
                         );
                         let input = Input::Observed(obs.rollout.clone());
                         run.observed = Some(obs);
@@ -421,6 +428,30 @@ async fn secrets_checked(ctx: &Context, start: &Start<'_>, run: &mut Run) -> Inp
             message: format!("cannot read a Secret the Tenant needs: {e}"),
         },
     }
+}
+
+/// What the machine needs of the spec: the pools still in the cluster, and the retired ones
+/// whose StatefulSet is still there to delete.
+fn desired(ctx: &Context, tenant: &Tenant) -> Desired {
+    let retired = crate::api::v1alpha1::retired_pools(tenant.status.as_ref());
+    let ns = tenant.namespace_or_default();
+    let lingering = retired.iter().filter(|pool| {
+        let name = resources::names::stateful_set(tenant.name(), pool);
+        ctx.stores
+            .owned
+            .stateful_sets
+            .get(&kube::runtime::reflector::ObjectRef::new(&name).within(ns))
+            .is_some()
+    });
+    Desired::new(
+        tenant
+            .spec
+            .pools
+            .iter()
+            .filter(|p| !retired.contains(&p.name))
+            .map(|p| (p.name.clone(), p.servers.max(0) as u32)),
+    )
+    .with_retired(lingering.cloned().collect::<Vec<_>>())
 }
 
 fn spec_checked(tenant: &Tenant) -> Input {

@@ -10,8 +10,9 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use kube::api::{Api, ListParams};
 use kube::runtime::reflector::ObjectRef;
-use machine::{PoolRollout, Rollout, Timestamp};
+use machine::{PoolRollout, Rollout, Storage, Timestamp};
 
+use crate::admin::info::StorageCheck;
 use crate::api::v1alpha1::{PoolState, PoolStatus, Tenant, TenantStatus};
 use crate::context::Context;
 use crate::effects::StoredStatefulSets;
@@ -89,6 +90,9 @@ pub struct Observation {
     pub rollout: Rollout,
     /// For `status.pools`, in spec order (pools without a StatefulSet included).
     pub pools: Vec<PoolStatus>,
+    /// RustFS's last storage report, for `status.storage` (fed to the machine only when
+    /// newer than the rollout's last progress).
+    pub storage: Option<StorageCheck>,
 }
 
 impl Observation {
@@ -100,6 +104,10 @@ impl Observation {
 
 /// Reads every pool's StatefulSet: the one this reconcile applied if any (fresher than the
 /// cache), else the cached one.
+///
+/// `decommission` is this reconcile's look at a pool decommission; without one, each pool
+/// keeps the decommission its stored status shows. Pools whose decommission completed
+/// are `Decommissioned` and not part of the rollout.
 pub fn rollout(
     ctx: &Context,
     tenant: &Tenant,
@@ -107,12 +115,32 @@ pub fn rollout(
     resizes: &Resizes,
     previous: &TenantStatus,
     now: Timestamp,
+    decommission: Option<&super::decommission::Observed>,
 ) -> Observation {
     let tenant_name = tenant.name();
     let ns = tenant.namespace_or_default();
+    let retired = crate::api::v1alpha1::retired_pools(Some(previous));
+    let stored_decommission = |pool: &str| {
+        previous
+            .pools
+            .iter()
+            .find(|p| p.name == pool)
+            .and_then(|p| p.decommission.clone())
+    };
     let mut pools = Vec::with_capacity(tenant.spec.pools.len());
     let mut rollouts = Vec::with_capacity(tenant.spec.pools.len());
     for pool in &tenant.spec.pools {
+        if retired.contains(&pool.name) {
+            pools.push(PoolStatus {
+                name: pool.name.clone(),
+                stateful_set: names::stateful_set(tenant_name, &pool.name),
+                replicas: 0,
+                state: PoolState::Decommissioned,
+                decommission: stored_decommission(&pool.name),
+                ..PoolStatus::default()
+            });
+            continue;
+        }
         let name = names::stateful_set(tenant_name, &pool.name);
         let sts = stored
             .get(&name)
@@ -127,6 +155,14 @@ pub fn rollout(
             // A StatefulSet of that name that another controller owns is not this pool.
             .filter(|s| controlled_by(s, tenant));
         let (mut status, mut rollout) = pool_state(&pool.name, &name, pool.servers, sts.as_ref());
+        status.decommission = match decommission {
+            Some(d) => d
+                .status
+                .as_ref()
+                .filter(|(p, _)| *p == pool.name)
+                .map(|(_, s)| s.clone()),
+            None => stored_decommission(&pool.name),
+        };
         if let Some(&(resizing, pending)) = resizes.get(&pool.name) {
             rollout.resizing = resizing;
             rollout.filesystem_pending = pending;
@@ -142,13 +178,26 @@ pub fn rollout(
         .last_progress_time
         .map(|t| Timestamp(t.timestamp().max(0) as u64));
     let last_progress = machine::last_progress(&previous_rollouts, previous_mark, &rollouts, now);
+    let check = ctx.storage_check(tenant);
     Observation {
         rollout: Rollout {
             pools: rollouts,
             now,
             last_progress,
+            storage: fresh_storage(check.as_ref(), last_progress),
+            decommission: decommission.map(|d| d.fact.clone()).unwrap_or_default(),
         },
         pools,
+        storage: check,
+    }
+}
+
+/// The machine's storage fact: a report taken before the rollout last moved describes pods
+/// that may have been replaced since, so it counts as unknown.
+fn fresh_storage(check: Option<&StorageCheck>, last_progress: Timestamp) -> Storage {
+    match check {
+        Some(c) if c.checked_at.timestamp() >= last_progress.0 as i64 => c.report.to_machine(),
+        _ => Storage::Unknown,
     }
 }
 
@@ -380,6 +429,35 @@ mod tests {
         // A claim not bound yet is made at the new size: nothing to wait for.
         assert_eq!(claim_resize(&claim("Pending", "20Gi", "0", &[])), None);
         assert_eq!(claim_resize(&PersistentVolumeClaim::default()), None);
+    }
+
+    #[test]
+    fn a_storage_report_older_than_the_last_progress_is_unknown() {
+        use crate::admin::info::StorageReport;
+        let report = StorageReport {
+            online: 7,
+            offline: 1,
+            pools: vec![crate::api::v1alpha1::StoragePoolStatus {
+                name: "p0".into(),
+                drives_online: 7,
+                drives_offline: 1,
+                ..Default::default()
+            }],
+            ..StorageReport::default()
+        };
+        let check = StorageCheck {
+            checked_at: DateTime::from_timestamp(1_000, 0).unwrap(),
+            report,
+        };
+        assert!(matches!(
+            fresh_storage(Some(&check), Timestamp(1_000)),
+            Storage::DrivesOffline { .. }
+        ));
+        assert_eq!(
+            fresh_storage(Some(&check), Timestamp(1_001)),
+            Storage::Unknown
+        );
+        assert_eq!(fresh_storage(None, Timestamp(0)), Storage::Unknown);
     }
 
     #[test]

@@ -170,6 +170,11 @@ pub fn compute(
         pools: observed.pools.clone(),
         transitions: history,
         tls,
+        storage: observed
+            .storage
+            .as_ref()
+            .map(|c| c.report.to_status(old.storage.as_ref(), c.checked_at))
+            .or(old.storage),
     }
 }
 
@@ -259,6 +264,8 @@ mod tests {
                 pools: vec![PoolRollout::settled("p0", 4, "r1")],
                 now: Timestamp(100),
                 last_progress: Timestamp(100),
+                storage: machine::Storage::Unknown,
+                decommission: machine::Decommission::None,
             },
             pools: vec![PoolStatus {
                 name: "p0".into(),
@@ -269,6 +276,7 @@ mod tests {
                 state,
                 ..PoolStatus::default()
             }],
+            storage: None,
         }
     }
 

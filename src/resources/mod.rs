@@ -211,6 +211,9 @@ pub struct TenantObjects {
     pub stateful_sets: Vec<PoolStatefulSet>,
     /// `spec.env` entries that were not applied (see [`mod@env`]), for warnings.
     pub ignored_env: Vec<IgnoredEnv>,
+    /// Pools whose decommission completed: their StatefulSet and PodDisruptionBudget are
+    /// deleted, never applied (their PVCs stay).
+    pub retired: Vec<String>,
 }
 
 impl TenantObjects {
@@ -225,6 +228,7 @@ impl TenantObjects {
             services,
             stateful_sets,
             ignored_env: _,
+            retired: _,
         } = self;
         let mut out: Vec<&dyn OwnedObject> = Vec::new();
         out.extend(service_account.iter().map(|o| o as &dyn OwnedObject));
@@ -253,6 +257,7 @@ impl TenantObjects {
 pub fn desired_objects(tenant: &Tenant, ctx: &BuildContext) -> Result<TenantObjects, Error> {
     let owner = Owner::new(tenant)?;
     let env = statefulset::env_for(&owner, ctx);
+    let retired = crate::api::v1alpha1::retired_pools(tenant.status.as_ref());
     Ok(TenantObjects {
         service_account: rbac::service_account(&owner),
         role: rbac::role(&owner),
@@ -262,6 +267,7 @@ pub fn desired_objects(tenant: &Tenant, ctx: &BuildContext) -> Result<TenantObje
             .spec
             .pools
             .iter()
+            .filter(|pool| !retired.contains(&pool.name))
             .map(|pool| PoolStatefulSet {
                 pool: pool.name.clone(),
                 stateful_set: statefulset::build(&owner, pool, ctx, &env.env),
@@ -269,6 +275,7 @@ pub fn desired_objects(tenant: &Tenant, ctx: &BuildContext) -> Result<TenantObje
             })
             .collect(),
         ignored_env: env.ignored,
+        retired,
     })
 }
 
@@ -508,5 +515,65 @@ spec:
         assert_eq!(hl["spec"]["publishNotReadyAddresses"], true);
         // No secret material anywhere in the rendering.
         assert!(!out.contains("rustfsadmin"));
+    }
+
+    #[test]
+    fn a_drained_pool_leaves_rustfs_volumes_and_has_no_statefulset() {
+        use crate::api::v1alpha1::{
+            DecommissionState, DecommissionStatus, PoolStatus, TenantStatus,
+        };
+        let mut t = TenantBuilder::new("t")
+            .pool("a", 4, 1)
+            .pool("b", 4, 1)
+            .build();
+        let volumes = |t: &Tenant| {
+            let objects = desired_objects(t, &BuildContext::default()).unwrap();
+            let sts = &objects.stateful_sets.last().unwrap().stateful_set;
+            let env = sts
+                .spec
+                .as_ref()
+                .unwrap()
+                .template
+                .spec
+                .as_ref()
+                .unwrap()
+                .containers[0]
+                .env
+                .clone()
+                .unwrap();
+            let v = env
+                .iter()
+                .find(|e| e.name == "RUSTFS_VOLUMES")
+                .unwrap()
+                .value
+                .clone()
+                .unwrap();
+            (objects.stateful_sets.len(), v, objects.retired)
+        };
+        let (n, v, retired) = volumes(&t);
+        assert_eq!((n, retired.len()), (2, 0));
+        assert!(
+            v.contains("t-a-{0...3}") && v.contains("t-b-{0...3}"),
+            "{v}"
+        );
+        // Draining changes nothing yet.
+        t.spec.pools[0].decommission = true;
+        assert_eq!(volumes(&t).1, v);
+        // Complete: out of the list, no StatefulSet, listed for deletion.
+        t.status = Some(TenantStatus {
+            pools: vec![PoolStatus {
+                name: "a".into(),
+                decommission: Some(DecommissionStatus {
+                    state: DecommissionState::Complete,
+                    ..DecommissionStatus::default()
+                }),
+                ..PoolStatus::default()
+            }],
+            ..TenantStatus::default()
+        });
+        let (n, v, retired) = volumes(&t);
+        assert_eq!(n, 1);
+        assert!(!v.contains("t-a-") && v.contains("t-b-{0...3}"), "{v}");
+        assert_eq!(retired, ["a"]);
     }
 }

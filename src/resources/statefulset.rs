@@ -63,14 +63,14 @@ pub fn stateful_set(owner: &Owner, pool: &Pool, ctx: &BuildContext) -> StatefulS
     build(owner, pool, ctx, &env_for(owner, ctx).env)
 }
 
-/// The container env shared by every pool of the Tenant.
+/// The container env shared by every pool of the Tenant. Pools whose decommission
+/// completed are out of `RUSTFS_VOLUMES`: they have left the RustFS cluster.
 pub(crate) fn env_for(owner: &Owner, ctx: &BuildContext) -> EnvMerge {
-    env::container_env(
-        owner.name(),
-        owner.namespace(),
-        &owner.tenant().spec,
-        &ctx.cluster_domain,
-    )
+    let tenant = owner.tenant();
+    let retired = crate::api::v1alpha1::retired_pools(tenant.status.as_ref());
+    let mut spec = tenant.spec.clone();
+    spec.pools.retain(|p| !retired.contains(&p.name));
+    env::container_env(owner.name(), owner.namespace(), &spec, &ctx.cluster_domain)
 }
 
 pub(crate) fn build(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> StatefulSet {

@@ -158,7 +158,16 @@ pub fn review_changes(
             .to_owned()
     };
 
-    let mut owned: Vec<&StatefulSet> = existing.iter().filter(|s| owned_by(s, tenant)).collect();
+    // A pool whose decommission completed left the cluster: its StatefulSet is deleted, not
+    // compared.
+    let retired: Vec<String> = crate::api::v1alpha1::retired_pools(tenant.status.as_ref())
+        .iter()
+        .map(|pool| crate::resources::names::stateful_set(tenant_name, pool))
+        .collect();
+    let mut owned: Vec<&StatefulSet> = existing
+        .iter()
+        .filter(|s| owned_by(s, tenant) && !retired.iter().any(|r| r == name_of(s)))
+        .collect();
     owned.sort_by_key(|s| name_of(s));
     if let [only] = owned.as_slice()
         && is_single_drive(only)

@@ -63,7 +63,58 @@ pub fn spec_problems(tenant: &Tenant) -> Vec<Problem> {
     check_credentials_configured(tenant, &mut out);
     check_data_path(tenant, &mut out);
     super::platform::check_platform(tenant, &mut out);
+    check_decommission(tenant, &mut out);
     out
+}
+
+/// `spec.pools[].decommission`: one pool at a time, never the last, never a single drive,
+/// and a drained pool cannot come back.
+fn check_decommission(tenant: &Tenant, out: &mut Vec<Problem>) {
+    let retired = crate::api::v1alpha1::retired_pools(tenant.status.as_ref());
+    let pools = &tenant.spec.pools;
+    let marked: Vec<(usize, &str)> = pools
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.decommission && !retired.contains(&p.name))
+        .map(|(i, p)| (i, p.name.as_str()))
+        .collect();
+    for (i, pool) in pools.iter().enumerate() {
+        if retired.contains(&pool.name) && !pool.decommission {
+            out.push(Problem::new(
+                format!("spec.pools[{i}].decommission"),
+                format!(
+                    "pool '{}' was drained and has left the cluster; it cannot return: set it back to true, or remove the pool from spec.pools (its PersistentVolumeClaims stay until you delete them); add a new pool to grow",
+                    pool.name
+                ),
+            ));
+        }
+    }
+    let Some(&(first, name)) = marked.first() else {
+        return;
+    };
+    if crate::api::v1alpha1::is_single_drive(pools) {
+        out.push(Problem::new(
+            format!("spec.pools[{first}].decommission"),
+            "a single-drive Tenant has no other pool to move its objects to: set decommission to false",
+        ));
+        return;
+    }
+    let serving = pools.iter().filter(|p| !retired.contains(&p.name)).count();
+    if marked.len() == serving {
+        out.push(Problem::new(
+            format!("spec.pools[{first}].decommission"),
+            "the last pool cannot be decommissioned: its objects would have nowhere to go; add a pool first, or set decommission to false",
+        ));
+        return;
+    }
+    for &(i, other) in &marked[1..] {
+        out.push(Problem::new(
+            format!("spec.pools[{i}].decommission"),
+            format!(
+                "one decommission at a time: pool '{name}' is being drained; set decommission on '{other}' after status.pools[].decommission.state of '{name}' is Complete"
+            ),
+        ));
+    }
 }
 
 /// `spec.tls` and `spec.logging`: the CRD's rules, repeated.
@@ -1264,5 +1315,89 @@ mod tests {
         assert!(is_dns1035_label("a-1") && !is_dns1035_label("1a") && !is_dns1035_label("a-"));
         assert!(is_dns1123_label("1a") && !is_dns1123_label("-a") && !is_dns1123_label("a.b"));
         assert!(!is_dns1123_label(&"a".repeat(64)));
+    }
+
+    fn retired(t: &mut Tenant, pool: &str) {
+        use crate::api::v1alpha1::{
+            DecommissionState, DecommissionStatus, PoolStatus, TenantStatus,
+        };
+        t.status
+            .get_or_insert_with(TenantStatus::default)
+            .pools
+            .push(PoolStatus {
+                name: pool.into(),
+                decommission: Some(DecommissionStatus {
+                    state: DecommissionState::Complete,
+                    ..DecommissionStatus::default()
+                }),
+                ..PoolStatus::default()
+            });
+    }
+
+    #[test]
+    fn decommission_keeps_one_pool_one_drain_at_a_time_and_no_return() {
+        use crate::resources::fixtures::TenantBuilder;
+        let two = || {
+            TenantBuilder::new("t")
+                .pool("a", 4, 1)
+                .pool("b", 4, 1)
+                .creds("t-creds")
+                .build()
+        };
+        let fields = |t: &Tenant| -> Vec<String> {
+            spec_problems(t)
+                .into_iter()
+                .filter(|p| p.field.ends_with(".decommission"))
+                .map(|p| format!("{}: {}", p.field, p.message))
+                .collect()
+        };
+        let mut t = two();
+        t.spec.pools[0].decommission = true;
+        assert_eq!(fields(&t), Vec::<String>::new(), "one of two pools drains");
+
+        t.spec.pools[1].decommission = true;
+        let got = fields(&t);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].starts_with("spec.pools[0].decommission: the last pool"),
+            "{got:?}"
+        );
+
+        let mut t = TenantBuilder::new("t")
+            .pool("a", 4, 1)
+            .pool("b", 4, 1)
+            .pool("c", 4, 1)
+            .creds("t-creds")
+            .build();
+        t.spec.pools[0].decommission = true;
+        t.spec.pools[2].decommission = true;
+        let got = fields(&t);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].starts_with("spec.pools[2].decommission: one decommission at a time: pool 'a'"),
+            "{got:?}"
+        );
+        // Once 'a' completed, 'c' may drain; 'b' must stay.
+        retired(&mut t, "a");
+        assert_eq!(fields(&t), Vec::<String>::new());
+        t.spec.pools[1].decommission = true;
+        assert!(fields(&t)[0].contains("the last pool"));
+
+        // A drained pool cannot come back.
+        let mut t = two();
+        retired(&mut t, "a");
+        let got = fields(&t);
+        assert!(
+            got[0].starts_with("spec.pools[0].decommission: pool 'a' was drained"),
+            "{got:?}"
+        );
+
+        // A single drive has nowhere to go.
+        let mut t = TenantBuilder::new("t")
+            .pool("a", 1, 1)
+            .creds("t-creds")
+            .build();
+        t.spec.pools[0].decommission = true;
+        assert!(fields(&t)[0].contains("single-drive"));
     }
 }

@@ -177,6 +177,52 @@ pub fn audited_writes(cp: &ControlPlane, user: &str, namespace: &str) -> Vec<Str
         .collect()
 }
 
+/// One write request from the audit log.
+#[derive(Clone, Debug)]
+pub struct AuditedWrite {
+    /// When the API server received it.
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub user_agent: String,
+    pub namespace: String,
+    /// `verb resource[/subresource]/name`.
+    pub what: String,
+}
+
+/// Every write request whose User-Agent contains `agent` (the operator puts its Lease holder
+/// identity there), in any namespace, in order.
+pub fn audited_writes_by_agent(cp: &ControlPlane, agent: &str) -> Vec<AuditedWrite> {
+    let log = std::fs::read_to_string(cp.audit_log_path()).unwrap_or_default();
+    log.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|e| e["stage"] == "ResponseComplete")
+        .filter(|e| e["userAgent"].as_str().is_some_and(|a| a.contains(agent)))
+        .map(|e| {
+            let sub = e["objectRef"]["subresource"]
+                .as_str()
+                .map(|s| format!("/{s}"))
+                .unwrap_or_default();
+            AuditedWrite {
+                at: e["requestReceivedTimestamp"]
+                    .as_str()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .expect("audit events carry requestReceivedTimestamp"),
+                user_agent: e["userAgent"].as_str().unwrap_or_default().to_owned(),
+                namespace: e["objectRef"]["namespace"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                what: format!(
+                    "{} {}{sub}/{}",
+                    e["verb"].as_str().unwrap_or("?"),
+                    e["objectRef"]["resource"].as_str().unwrap_or("?"),
+                    e["objectRef"]["name"].as_str().unwrap_or("")
+                ),
+            }
+        })
+        .collect()
+}
+
 /// The operator's user name in the audit log.
 pub const OPERATOR_USER: &str = "system:serviceaccount:rustfs-system:rustfs-operator";
 

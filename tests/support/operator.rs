@@ -63,6 +63,9 @@ pub struct Operator {
     pub http: String,
     pub service_name: String,
     extra_env: Vec<(String, String)>,
+    /// What `/readyz` must say before [`Operator::start`] returns: `ready` (the leader,
+    /// caches synced) or `standby`.
+    expect: &'static str,
 }
 
 /// How to start an operator.
@@ -72,7 +75,19 @@ pub struct OperatorOptions {
     pub otlp_http: Option<String>,
     /// `--rollout-stall-after` in seconds.
     pub rollout_stall_after: Option<u64>,
+    /// More environment variables (e.g. lease timings), after the defaults.
+    pub env: Vec<(String, String)>,
 }
+
+/// The leader election as in a cluster: the Lease in rustfs-system (the Role of
+/// deploy/rbac.yaml allows nothing else), named after the watched namespace, with short
+/// timings so a restarted operator does not wait 15 s for the Lease of the one it replaced.
+pub const LEASE_ENV: [(&str, &str); 4] = [
+    ("POD_NAMESPACE", "rustfs-system"),
+    ("RUSTFS_OPERATOR_LEASE_DURATION", "6"),
+    ("RUSTFS_OPERATOR_LEASE_RENEW_DEADLINE", "4"),
+    ("RUSTFS_OPERATOR_LEASE_RETRY_PERIOD", "1"),
+];
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -82,12 +97,28 @@ fn free_port() -> u16 {
 }
 
 impl Operator {
-    /// Starts an operator watching only `namespace` and waits until it reports ready.
+    /// Starts an operator watching only `namespace` and waits until it is the leader with its
+    /// caches synced (`/readyz` says `ready`).
     pub fn start(cp: &ControlPlane, namespace: &str, options: OperatorOptions) -> Operator {
+        Self::start_as(cp, namespace, options, "ready")
+    }
+
+    /// Starts a second operator for `namespace` and waits until it is a standby.
+    pub fn start_standby(cp: &ControlPlane, namespace: &str, options: OperatorOptions) -> Operator {
+        Self::start_as(cp, namespace, options, "standby")
+    }
+
+    fn start_as(
+        cp: &ControlPlane,
+        namespace: &str,
+        options: OperatorOptions,
+        expect: &'static str,
+    ) -> Operator {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("kubeconfig"), operator_kubeconfig(cp)).unwrap();
         let service_name = format!("rustfs-operator-{namespace}");
         let mut extra_env = vec![("OTEL_SERVICE_NAME".to_owned(), service_name.clone())];
+        extra_env.extend(LEASE_ENV.map(|(k, v)| (k.to_owned(), v.to_owned())));
         if let Some(endpoint) = &options.otlp_http {
             extra_env.push(("OTEL_EXPORTER_OTLP_ENDPOINT".into(), endpoint.clone()));
             extra_env.push(("OTEL_EXPORTER_OTLP_PROTOCOL".into(), "http/protobuf".into()));
@@ -95,6 +126,7 @@ impl Operator {
         if let Some(s) = options.rollout_stall_after {
             extra_env.push(("RUSTFS_OPERATOR_ROLLOUT_STALL_AFTER".into(), s.to_string()));
         }
+        extra_env.extend(options.env.iter().cloned());
         let mut op = Operator {
             child: None,
             dir,
@@ -102,6 +134,7 @@ impl Operator {
             http: String::new(),
             service_name,
             extra_env,
+            expect,
         };
         op.spawn();
         op
@@ -126,6 +159,7 @@ impl Operator {
         .env("KUBECONFIG", self.dir.path().join("kubeconfig"))
         .env("RUST_LOG", "info,rustfs_operator=debug")
         .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+        .env_remove("POD_NAME")
         .envs(self.extra_env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
@@ -149,12 +183,15 @@ impl Operator {
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
                 panic!("operator exited early ({status}):\n{}", self.log_tail(40));
             }
-            if http_get(&self.http, "/readyz").is_some_and(|(code, _)| code == 200) {
+            if http_get(&self.http, "/readyz")
+                .is_some_and(|(code, body)| code == 200 && body.starts_with(self.expect))
+            {
                 return;
             }
             assert!(
                 Instant::now() < deadline,
-                "operator not ready after 60 s:\n{}",
+                "operator not {} after 60 s:\n{}",
+                self.expect,
                 self.log_tail(40)
             );
             std::thread::sleep(Duration::from_millis(100));
@@ -200,6 +237,20 @@ impl Operator {
             Some((200, body)) => body,
             other => panic!("scrape /metrics: {other:?}"),
         }
+    }
+
+    /// The Lease holder identity of this process and whether it leads, from
+    /// `rustfs_operator_leader{identity="..."}` on /metrics.
+    pub fn leadership(&self) -> Option<(String, bool)> {
+        let (code, body) = http_get(&self.http, "/metrics")?;
+        if code != 200 {
+            return None;
+        }
+        body.lines().find_map(|l| {
+            let rest = l.strip_prefix("rustfs_operator_leader{identity=\"")?;
+            let (identity, value) = rest.split_once("\"} ")?;
+            Some((identity.to_owned(), value.trim() == "1"))
+        })
     }
 
     /// The operator's process id, while it runs.

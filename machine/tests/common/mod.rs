@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use machine::{
-    Applied, Config, Credentials, Desired, Fact, Input, Phase, PoolRollout, RefusedChange, Rollout,
-    SpecProblem, Timestamp,
+    Applied, Config, Credentials, Decommission, Desired, Fact, Input, Phase, PoolRollout,
+    RefusedChange, Rollout, SpecProblem, Storage, Timestamp,
 };
 use proptest::prelude::*;
 use strum::IntoEnumIterator;
@@ -27,6 +27,24 @@ pub fn desired() -> Desired {
 }
 
 fn rollout(ready_a: u32, now: u64, last_progress: u64) -> Input {
+    with_storage(ready_a, now, last_progress, Storage::Healthy)
+}
+
+fn with_storage(ready_a: u32, now: u64, last_progress: u64, storage: Storage) -> Input {
+    with_both(ready_a, now, last_progress, storage, Decommission::None)
+}
+
+fn draining(decommission: Decommission) -> Input {
+    with_both(4, 1_000, 900, Storage::Healthy, decommission)
+}
+
+fn with_both(
+    ready_a: u32,
+    now: u64,
+    last_progress: u64,
+    storage: Storage,
+    decommission: Decommission,
+) -> Input {
     Input::Observed(Rollout {
         pools: vec![
             PoolRollout {
@@ -37,6 +55,8 @@ fn rollout(ready_a: u32, now: u64, last_progress: u64) -> Input {
         ],
         now: Timestamp(now),
         last_progress: Timestamp(last_progress),
+        storage,
+        decommission,
     })
 }
 
@@ -85,17 +105,48 @@ pub fn sample(fact: Fact) -> Input {
         Fact::RolloutComplete => rollout(4, 1_000, 900),
         Fact::RolloutProgressing => rollout(3, 1_000, 900),
         Fact::RolloutStalled => rollout(3, 1_000 + STALL.as_secs(), 1_000),
-        Fact::VolumesResizing => Input::Observed(Rollout {
-            pools: vec![
-                PoolRollout {
-                    resizing: 8,
-                    filesystem_pending: 2,
-                    ..PoolRollout::settled("pool-a", 4, "rev-1")
-                },
-                PoolRollout::settled("pool-b", 2, "rev-1"),
-            ],
-            now: Timestamp(1_000),
-            last_progress: Timestamp(900),
+        Fact::VolumesResizing => {
+            let Input::Observed(mut growing) = rollout(4, 1_000, 900) else {
+                unreachable!("rollout() gives an observation")
+            };
+            growing.pools[0].resizing = 8;
+            growing.pools[0].filesystem_pending = 2;
+            Input::Observed(growing)
+        }
+        Fact::DrivesOffline => with_storage(
+            4,
+            1_000,
+            900,
+            Storage::DrivesOffline {
+                detail: "pool-a: 2 of 16 drives offline (t-pool-a-3: /data/rustfs0, /data/rustfs1)"
+                    .into(),
+            },
+        ),
+        Fact::QuorumLost => with_storage(
+            2,
+            1_000,
+            900,
+            Storage::QuorumLost {
+                detail: "pool-a set 1: 7 of 16 drives online, write quorum lost".into(),
+            },
+        ),
+        Fact::DecommissionRequested => draining(Decommission::Requested {
+            pool: "pool-a".into(),
+        }),
+        Fact::DecommissionRunning => draining(Decommission::Running {
+            pool: "pool-a".into(),
+            detail: "120 objects (3.1 MiB) moved, 0 failed".into(),
+        }),
+        Fact::DecommissionComplete => draining(Decommission::Complete {
+            pool: "pool-a".into(),
+            detail: "240 objects (6.0 MiB) moved, 0 failed".into(),
+        }),
+        Fact::DecommissionFailed => draining(Decommission::Failed {
+            pool: "pool-a".into(),
+            detail: "3 objects could not be moved".into(),
+        }),
+        Fact::DecommissionCancelRequested => draining(Decommission::CancelRequested {
+            pool: "pool-a".into(),
         }),
     }
 }
@@ -159,11 +210,42 @@ pub fn arb_rollout() -> impl Strategy<Value = Rollout> {
             let pools: Vec<_> = (0..pools.len()).map(arb_pool).collect();
             (pools, Just(now), Just(last))
         })
-        .prop_map(|(pools, now, last)| Rollout {
+        .prop_flat_map(|(pools, now, last)| {
+            (
+                Just(pools),
+                Just(now),
+                Just(last),
+                arb_storage(),
+                arb_decommission(),
+            )
+        })
+        .prop_map(|(pools, now, last, storage, decommission)| Rollout {
             pools,
             now: Timestamp(now),
             last_progress: Timestamp(last),
+            storage,
+            decommission,
         })
+}
+
+pub fn arb_decommission() -> impl Strategy<Value = Decommission> {
+    prop_oneof![
+        3 => Just(Decommission::None),
+        1 => arb_text().prop_map(|pool| Decommission::Requested { pool }),
+        1 => (arb_text(), arb_text()).prop_map(|(pool, detail)| Decommission::Running { pool, detail }),
+        1 => (arb_text(), arb_text()).prop_map(|(pool, detail)| Decommission::Complete { pool, detail }),
+        1 => (arb_text(), arb_text()).prop_map(|(pool, detail)| Decommission::Failed { pool, detail }),
+        1 => arb_text().prop_map(|pool| Decommission::CancelRequested { pool }),
+    ]
+}
+
+pub fn arb_storage() -> impl Strategy<Value = Storage> {
+    prop_oneof![
+        Just(Storage::Unknown),
+        Just(Storage::Healthy),
+        arb_text().prop_map(|detail| Storage::DrivesOffline { detail }),
+        arb_text().prop_map(|detail| Storage::QuorumLost { detail }),
+    ]
 }
 
 pub fn arb_credentials() -> impl Strategy<Value = Credentials> {

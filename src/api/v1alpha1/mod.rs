@@ -8,6 +8,7 @@
 //! (OpenAPI bounds and CEL rules); the rest lives in [`crate::validate`].
 
 mod datapath;
+mod node_down;
 mod platform;
 mod pool;
 mod status;
@@ -16,12 +17,18 @@ mod tenant;
 pub use datapath::{
     CertManagerTls, IssuerRef, LogLevel, LoggingSpec, SecretKeyRef, TlsMode, TlsSpec,
 };
+pub use node_down::PodDeletionPolicy;
 pub use platform::{
     RESERVED_LABEL_KEYS, RESERVED_LABELS_MESSAGE, RESERVED_LABELS_RULE, ServiceSettings,
     ServiceType, TenantServices,
 };
-pub use pool::{DEFAULT_MOUNT_PATH, Persistence, Pool, SchedulingConfig, is_single_drive};
-pub use status::{PoolState, PoolStatus, TenantStatus, TlsStatus, TransitionRecord};
+pub use pool::{
+    DEFAULT_MOUNT_PATH, Persistence, Pool, SchedulingConfig, is_single_drive, retired_pools,
+};
+pub use status::{
+    DecommissionState, DecommissionStatus, OfflineDrive, PoolState, PoolStatus, StoragePoolStatus,
+    StorageQuorum, StorageStatus, TenantStatus, TlsStatus, TransitionRecord,
+};
 pub use tenant::{
     CredsSecretRef, DEFAULT_IMAGE, ImagePullPolicy, PodManagementPolicy, Tenant, TenantSpec,
 };

@@ -54,6 +54,19 @@ pub struct Pool {
     /// Volumes of each server.
     pub persistence: Persistence,
 
+    /// Drain this pool: the operator asks RustFS to move every object off it onto the other
+    /// pools (RustFS's pool decommission), shows the progress in
+    /// `status.pools[].decommission`, and once RustFS reports `complete` takes the pool out of
+    /// the cluster: out of `RUSTFS_VOLUMES` (the other servers restart with the new list),
+    /// its StatefulSet and PodDisruptionBudget deleted. Its PersistentVolumeClaims are kept;
+    /// delete them yourself when you no longer want the drives. Setting it back to `false`
+    /// while RustFS runs the decommission cancels it; after completion it cannot return.
+    /// Refused for the last pool, a single-drive Tenant, and while another pool drains. A
+    /// pool may leave `spec.pools` only with this set (and the operator refuses until the
+    /// decommission completed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub decommission: bool,
+
     /// Pod-level security context of this pool's pods, laid over the Tenant's
     /// `securityContext` (and the defaults) field by field. Set both this and
     /// `containerSecurityContext` to `{}` to let the platform choose the uid, gid and fsGroup
@@ -197,4 +210,22 @@ impl Pool {
 /// mode, rendered as a plain path, never expandable.
 pub fn is_single_drive(pools: &[Pool]) -> bool {
     matches!(pools, [only] if only.servers == 1 && only.persistence.volumes_per_server == 1)
+}
+
+/// Pools whose decommission completed (as the status records it): they have left the
+/// RustFS cluster, so nothing renders them and their StatefulSet goes. Only the status can
+/// say so: RustFS stops reporting a pool once it is off the command line.
+pub fn retired_pools(status: Option<&super::TenantStatus>) -> Vec<String> {
+    status
+        .map(|s| {
+            s.pools
+                .iter()
+                .filter(|p| {
+                    p.decommission.as_ref().map(|d| d.state)
+                        == Some(super::DecommissionState::Complete)
+                })
+                .map(|p| p.name.clone())
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -16,7 +16,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::platform::{RESERVED_LABELS_MESSAGE, RESERVED_LABELS_RULE};
-use super::{LoggingSpec, Pool, SecretKeyRef, TenantServices, TenantStatus, TlsSpec};
+use super::{
+    LoggingSpec, PodDeletionPolicy, Pool, SecretKeyRef, TenantServices, TenantStatus, TlsSpec,
+};
 
 /// The RustFS image used when neither the Tenant nor the operator's `--default-image` names one.
 pub const DEFAULT_IMAGE: &str = "rustfs/rustfs:1.0.1";
@@ -42,6 +44,7 @@ pub const DEFAULT_IMAGE: &str = "rustfs/rustfs:1.0.1";
     printcolumn(name = "Reason", type_ = "string", json_path = ".status.reason", priority = 1, description = "Why the tenant is in its phase"),
     printcolumn(name = "Pools", type_ = "string", json_path = ".status.poolsReady", priority = 1, description = "Ready pools / pools"),
     printcolumn(name = "Image", type_ = "string", json_path = ".status.image", priority = 1, description = "RustFS image in use"),
+    printcolumn(name = "Drives", type_ = "string", json_path = ".status.storage.drives", priority = 1, description = "Drives online / drives, as RustFS reports them"),
     printcolumn(name = "Observed", type_ = "integer", json_path = ".status.observedGeneration", priority = 1, description = "Last generation the operator acted on"),
     validation = Rule::new("self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')")
         .message("metadata.name must start with a lowercase letter and contain only lowercase letters, digits and '-' (it names Services): rename the Tenant"),
@@ -52,8 +55,8 @@ pub const DEFAULT_IMAGE: &str = "rustfs/rustfs:1.0.1";
 )]
 #[serde(rename_all = "camelCase")]
 #[x_kube(
-    validation = Rule::new("oldSelf.pools.all(p, self.pools.exists(q, q.name == p.name))")
-        .message("spec.pools: a pool cannot be removed or renamed once created, its volumes hold erasure-coded data: restore the pool (add new pools to grow)")
+    validation = Rule::new("oldSelf.pools.all(p, self.pools.exists(q, q.name == p.name) || (has(p.decommission) && p.decommission))")
+        .message("spec.pools: a pool cannot be removed or renamed while its volumes hold erasure-coded data: restore the pool; to shrink, set spec.pools[].decommission: true first and remove the pool after status.pools[].decommission.state is Complete")
         .reason(kube::core::Reason::FieldValueForbidden),
     validation = Rule::new("size(self.pools) == 1 || self.pools.all(p, p.servers * p.persistence.volumesPerServer >= 2)")
         .message("spec.pools[]: a pool of 1 server x 1 volume is a single drive, which RustFS runs only as a Tenant's only pool (single-node single-drive); with several pools every pool needs at least 2 drives: raise that pool's volumesPerServer or servers"),
@@ -218,6 +221,14 @@ pub struct TenantSpec {
     /// Ignored when the operator creates the ServiceAccount itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_service_account_rbac: Option<bool>,
+
+    /// What the operator does with this Tenant's pods on a Node that has been NotReady or
+    /// unreachable for longer than its `--node-down-grace` (default 5 minutes): `DoNothing`
+    /// (the default), `Delete` (a normal delete), or `ForceDelete` (grace period 0, only once
+    /// the Node is deleted or tainted `node.kubernetes.io/out-of-service`). Each action is an
+    /// Event on the Tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_deletion_policy_when_node_is_down: Option<PodDeletionPolicy>,
 
     /// PriorityClass for the pods; a pool's own `priorityClassName` overrides it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -229,6 +229,7 @@ impl Caches {
             services,
             stateful_sets,
             ignored_env: _,
+            retired: _,
         } = objects;
         if let Some(o) = service_account {
             put(&mut self.service_accounts, back(o, &stored));
@@ -264,6 +265,10 @@ impl Caches {
                 role_bindings: self.role_bindings.as_reader(),
             },
             secrets: self.secrets.as_reader(),
+            nodes: crate::context::NodeCache {
+                store: kube::runtime::reflector::store::<k8s_openapi::api::core::v1::Node>().0,
+                synced: Default::default(),
+            },
         };
         let (_, synced) = tokio::sync::watch::channel(true);
         let recorder = Recorder::new(client.clone(), Reporter::from("rustfs-operator"));
