@@ -75,7 +75,7 @@ async fn printer_columns_show_phase_and_wide_details() {
     assert_eq!(
         head,
         [
-            "NAME", "PHASE", "READY", "AGE", "REASON", "POOLS", "IMAGE", "OBSERVED"
+            "NAME", "PHASE", "READY", "AGE", "REASON", "POOLS", "IMAGE", "DRIVES", "OBSERVED"
         ],
         "{wide}"
     );
@@ -90,7 +90,16 @@ async fn printer_columns_show_phase_and_wide_details() {
 #[tokio::test]
 async fn kubectl_explain_reads_the_field_docs() {
     let cp = cp();
-    let pools = cp.kubectl_ok(["explain", "tenant.spec.pools"]).unwrap();
+    // Right after the CRD is installed, discovery may not list it yet.
+    let pools = support::eventually(
+        Duration::from_secs(20),
+        "kubectl explain finds the Tenant kind",
+        || async {
+            cp.kubectl_ok(["explain", "tenant.spec.pools"])
+                .map_err(|e| e.to_string())
+        },
+    )
+    .await;
     assert!(pools.contains("ONE RustFS cluster"), "{pools}");
     for field in ["servers", "persistence", "nodeSelector", "tolerations"] {
         assert!(pools.contains(field), "{field} missing from:\n{pools}");
@@ -137,6 +146,24 @@ async fn kubectl_explain_reads_the_field_docs() {
                 "ForceDelete",
                 "node.kubernetes.io/out-of-service",
                 "--node-down-grace",
+            ][..],
+        ),
+        (
+            "tenant.spec.pools.decommission",
+            &["RUSTFS_VOLUMES", "PersistentVolumeClaims", "cancels it"][..],
+        ),
+        (
+            "tenant.status.pools.decommission",
+            &["objectsMoved", "bytesMoved", "Complete"][..],
+        ),
+        (
+            "tenant.status.storage",
+            &[
+                "drivesOffline",
+                "rawCapacityBytes",
+                "offlineDrives",
+                "quorum",
+                "lastChecked",
             ][..],
         ),
     ] {
@@ -384,9 +411,25 @@ async fn cel_transition_rules_refuse_data_losing_edits() {
             renamed.name = "renamed".into();
             t.spec.pools = vec![renamed];
         },
-        "cannot be removed or renamed",
+        "cannot be removed or renamed while its volumes hold",
     )
     .await;
+    // A pool marked for decommission may leave the spec (the operator refuses until the
+    // decommission completed: see the real-node tier).
+    let mut t = api.get("edits").await.unwrap();
+    let mut second = t.spec.pools[0].clone();
+    second.name = "drained".into();
+    second.decommission = true;
+    t.spec.pools.push(second);
+    let t = api
+        .replace("edits", &PostParams::default(), &t)
+        .await
+        .unwrap();
+    let mut gone = t.clone();
+    gone.spec.pools.retain(|p| p.name != "drained");
+    api.replace("edits", &PostParams::default(), &gone)
+        .await
+        .expect("a pool marked decommission: true may leave spec.pools");
 
     // Allowed: a new image, and a new pool next to the old one.
     let mut t = api.get("edits").await.unwrap();
@@ -399,7 +442,7 @@ async fn cel_transition_rules_refuse_data_losing_edits() {
         .await
         .unwrap();
     assert_eq!(updated.spec.pools.len(), 2);
-    assert_eq!(updated.metadata.generation, Some(2));
+    assert_eq!(updated.metadata.generation, Some(4));
 }
 
 /// A Tenant with a credentials Secret reference and pools of (servers, volumesPerServer).

@@ -1107,17 +1107,23 @@ async fn storage_health_follows_what_rustfs_reports() {
     )
     .await;
 
-    // The root credentials never reached the operator's log.
+    // The root credentials never reached the operator's log (either replica's).
     let logs = scene
         .cp
         .kubectl_ok([
             "logs",
             "-n",
             "rustfs-system",
-            "deployment/rustfs-operator",
+            "-l",
+            "app.kubernetes.io/name=rustfs-operator",
             "--tail=-1",
+            "--prefix",
         ])
         .unwrap();
+    assert!(
+        logs.contains("starting rustfs-operator server"),
+        "the logs were read: {logs:.300}"
+    );
     assert!(
         !logs.contains(SECRET_KEY),
         "the secret key is in the operator's log"
@@ -1287,6 +1293,10 @@ async fn decommissioning_a_pool_keeps_every_object_and_every_claim() {
     // pool-0's StatefulSet is gone, pool-1's servers no longer list it, no claim was deleted.
     let sts: Api<StatefulSet> = Api::namespaced(scene.client.clone(), &scene.ns);
     assert!(sts.get_opt("shrink-pool-0").await.unwrap().is_none());
+    let budgets: Api<k8s_openapi::api::policy::v1::PodDisruptionBudget> =
+        Api::namespaced(scene.client.clone(), &scene.ns);
+    assert!(budgets.get_opt("shrink-pool-0").await.unwrap().is_none());
+    assert!(budgets.get_opt("shrink-pool-1").await.unwrap().is_some());
     let p1 = sts.get("shrink-pool-1").await.unwrap();
     let env = p1.spec.unwrap().template.spec.unwrap().containers[0]
         .env
