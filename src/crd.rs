@@ -8,9 +8,67 @@ use kube::CustomResourceExt;
 
 use crate::api::v1alpha1::Tenant;
 
-/// The CRD object, exactly as the API types describe it.
+/// Fields holding whole Kubernetes types (volumes, containers) whose nested field docs are
+/// dropped from the schema: they are the core API's docs (`kubectl explain pod.spec.volumes`),
+/// and kept they would make the CRD too large for a client-side `kubectl apply`, which stores
+/// the whole object in an annotation of at most 256 KiB.
+const UNDOCUMENTED_NESTED: [&str; 3] = ["volumes", "initContainers", "sidecars"];
+
+/// Largest CRD, as JSON, that still leaves room in the `last-applied-configuration`
+/// annotation of a client-side `kubectl apply` (262144 bytes for all annotations).
+pub const MAX_CRD_JSON_BYTES: usize = 200_000;
+
+/// The CRD object, as the API types describe it (minus the nested docs named above).
 pub fn tenant_crd() -> CustomResourceDefinition {
-    Tenant::crd()
+    let mut crd = Tenant::crd();
+    for version in &mut crd.spec.versions {
+        let Some(spec) = version
+            .schema
+            .as_mut()
+            .and_then(|s| s.open_api_v3_schema.as_mut())
+            .and_then(|s| s.properties.as_mut())
+            .and_then(|p| p.get_mut("spec"))
+            .and_then(|s| s.properties.as_mut())
+        else {
+            continue;
+        };
+        for field in UNDOCUMENTED_NESTED {
+            if let Some(items) = spec.get_mut(field).and_then(|f| f.items.as_mut()) {
+                strip_descriptions(items);
+            }
+        }
+    }
+    crd
+}
+
+fn strip_descriptions(
+    items: &mut k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::JSONSchemaPropsOrArray,
+) {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
+        JSONSchemaProps, JSONSchemaPropsOrArray, JSONSchemaPropsOrBool,
+    };
+    fn props(p: &mut JSONSchemaProps) {
+        p.description = None;
+        for child in p.properties.iter_mut().flat_map(|m| m.values_mut()) {
+            props(child);
+        }
+        if let Some(items) = p.items.as_mut() {
+            or_array(items);
+        }
+        if let Some(JSONSchemaPropsOrBool::Schema(s)) = p.additional_properties.as_mut() {
+            props(s);
+        }
+        for list in [&mut p.all_of, &mut p.any_of, &mut p.one_of] {
+            list.iter_mut().flatten().for_each(props);
+        }
+    }
+    fn or_array(items: &mut JSONSchemaPropsOrArray) {
+        match items {
+            JSONSchemaPropsOrArray::Schema(s) => props(s),
+            JSONSchemaPropsOrArray::Schemas(list) => list.iter_mut().for_each(props),
+        }
+    }
+    or_array(items);
 }
 
 /// The CRD as YAML, as committed under `deploy/crd/tenant.yaml`.
@@ -29,6 +87,25 @@ mod tests {
     fn schema() -> Value {
         let crd = serde_json::to_value(tenant_crd()).unwrap();
         crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"].clone()
+    }
+
+    #[test]
+    fn the_crd_fits_a_client_side_kubectl_apply() {
+        let json = serde_json::to_string(&tenant_crd()).unwrap();
+        assert!(
+            json.len() < MAX_CRD_JSON_BYTES,
+            "the CRD is {} bytes as JSON; a client-side apply stores it in an annotation of at most 262144 bytes",
+            json.len()
+        );
+        // The nested docs of whole core types go; their own field docs stay.
+        let s = schema();
+        let sidecars = &s["properties"]["spec"]["properties"]["sidecars"];
+        assert!(sidecars["description"].as_str().is_some());
+        assert!(sidecars["items"]["properties"]["image"]["description"].is_null());
+        assert!(
+            s["properties"]["spec"]["properties"]["lifecycle"]["properties"]["preStop"]["description"]
+                .is_string()
+        );
     }
 
     #[test]
@@ -106,7 +183,13 @@ mod tests {
             persistence["properties"]["volumesPerServer"]["minimum"].as_f64(),
             Some(1.0)
         );
-        assert_eq!(persistence["properties"]["path"]["default"], "/data");
+        // No schema default: an unset path falls back to spec.mountPath, then /data.
+        assert!(persistence["properties"]["path"]["default"].is_null());
+        assert!(
+            persistence["properties"]["path"]["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("mountPath") && d.contains("/data"))
+        );
     }
 
     fn rules(v: &Value) -> Vec<(String, String)> {

@@ -120,6 +120,8 @@ impl From<&PoolStatus> for PoolRollout {
             observed: p.observed,
             current_revision: p.current_revision.clone().unwrap_or_default(),
             update_revision: p.update_revision.clone().unwrap_or_default(),
+            resizing: p.volumes_resizing.max(0) as u32,
+            filesystem_pending: p.filesystem_resize_pending.max(0) as u32,
         }
     }
 }

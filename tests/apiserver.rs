@@ -674,6 +674,206 @@ async fn rendered_objects_of_every_example_apply_cleanly() {
 
 use serde::Deserialize;
 
+#[tokio::test]
+async fn kubectl_explain_reads_the_platform_fields() {
+    let cp = cp();
+    for (path, words) in [
+        (
+            "tenant.spec.podLabels",
+            &["selectors", "rolls the pods"][..],
+        ),
+        ("tenant.spec.pools.podAnnotations", &["podAnnotations"][..]),
+        (
+            "tenant.spec.pools.securityContext",
+            &["OpenShift", "runAsUser"][..],
+        ),
+        ("tenant.spec.securityContext", &["{}", "fsGroup"][..]),
+        ("tenant.spec.runtimeClassName", &["RuntimeClass"][..]),
+        (
+            "tenant.spec.terminationGracePeriodSeconds",
+            &["SIGKILL"][..],
+        ),
+        (
+            "tenant.spec.services.io",
+            &[
+                "LoadBalancer",
+                "loadBalancerClass",
+                "loadBalancerSourceRanges",
+            ][..],
+        ),
+        ("tenant.spec.volumes", &["vol-<n>"][..]),
+        ("tenant.spec.volumeMounts", &["/opt/rustfs/tls"][..]),
+        ("tenant.spec.initContainers", &["restartPolicy"][..]),
+        ("tenant.spec.sidecars", &["9001"][..]),
+        ("tenant.spec.imagePullSecret", &["rustfs/operator"][..]),
+        ("tenant.spec.mountPath", &["persistence.path"][..]),
+        (
+            "tenant.status.pools",
+            &[
+                "volumesResizing",
+                "filesystemResizePending",
+                "FileSystemResizePending",
+            ][..],
+        ),
+    ] {
+        let text = cp.kubectl_ok(["explain", path]).unwrap();
+        for w in words {
+            assert!(
+                text.contains(w),
+                "{w} missing from `kubectl explain {path}`:\n{text}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn platform_rules_accept_the_valid_and_name_the_fix_for_the_invalid() {
+    let cp = cp();
+    let ns = cp.new_namespace("platform").unwrap();
+    let api: Api<Tenant> = Api::namespaced(admin_client(cp).await, &ns);
+    let dry = PostParams {
+        dry_run: true,
+        ..PostParams::default()
+    };
+    let body = |name: &str, spec: &serde_json::Value| -> serde_json::Value {
+        let mut body = serde_json::to_value(minimal_tenant(name)).unwrap();
+        for (k, v) in spec.as_object().unwrap() {
+            body["spec"][k] = v.clone();
+        }
+        body
+    };
+    let lb = serde_json::json!({"type": "LoadBalancer", "loadBalancerClass": "x/lb",
+                                "loadBalancerSourceRanges": ["10.0.0.0/8"],
+                                "labels": {"exposure": "public"}, "annotations": {"a": "b"}});
+    let valid = [
+        serde_json::json!({"podLabels": {"team": "a", "app.kubernetes.io/part-of": "s"},
+                           "podAnnotations": {"x": "y"}}),
+        serde_json::json!({"services": {"io": lb, "console": {"type": "NodePort"}}}),
+        serde_json::json!({"runtimeClassName": "gvisor", "terminationGracePeriodSeconds": 0}),
+        serde_json::json!({"volumes": [{"name": "ca", "configMap": {"name": "ca"}}],
+                           "volumeMounts": [{"name": "ca", "mountPath": "/etc/ssl/ca"}],
+                           "initContainers": [{"name": "init", "image": "busybox"}],
+                           "sidecars": [{"name": "logs", "image": "busybox"}]}),
+        serde_json::json!({"imagePullSecret": {"name": "reg"}, "mountPath": "/mnt/rustfs"}),
+        serde_json::json!({"securityContext": {}, "containerSecurityContext": {}}),
+    ];
+    for (i, spec) in valid.iter().enumerate() {
+        let t: Tenant = serde_json::from_value(body(&format!("ok-{i}"), spec)).unwrap();
+        api.create(&dry, &t)
+            .await
+            .unwrap_or_else(|e| panic!("{spec} refused: {e}"));
+    }
+    let reserved = "are the operator's (its selectors use them)";
+    let invalid = [
+        (
+            serde_json::json!({"podLabels": {"rustfs.com/tenant": "x"}}),
+            reserved,
+        ),
+        (
+            serde_json::json!({"services": {"console": {"labels": {"app.kubernetes.io/managed-by": "me"}}}}),
+            reserved,
+        ),
+        (
+            serde_json::json!({"services": {"io": {"loadBalancerClass": "x/lb"}}}),
+            "loadBalancerClass is only used with type LoadBalancer",
+        ),
+        (
+            serde_json::json!({"services": {"io": {"type": "NodePort", "loadBalancerSourceRanges": ["10.0.0.0/8"]}}}),
+            "loadBalancerSourceRanges is only used with type LoadBalancer",
+        ),
+        (
+            serde_json::json!({"services": {"io": {"type": "ExternalName"}}}),
+            "Unsupported value: \"ExternalName\"",
+        ),
+        (
+            serde_json::json!({"sidecars": [{"name": "rustfs", "image": "x"}]}),
+            "spec.sidecars[].name: 'rustfs' is the operator's container",
+        ),
+        (
+            serde_json::json!({"initContainers": [{"name": "rustfs", "image": "x"}]}),
+            "spec.initContainers[].name: 'rustfs' is the operator's container",
+        ),
+        (
+            serde_json::json!({"volumes": [{"name": "vol-0", "emptyDir": {}}]}),
+            "tmp, tls and vol-<n> name the operator's own volumes",
+        ),
+        (
+            serde_json::json!({"mountPath": "data/"}),
+            "spec.mountPath must be an absolute path",
+        ),
+        (
+            serde_json::json!({"terminationGracePeriodSeconds": -1}),
+            "spec.terminationGracePeriodSeconds",
+        ),
+    ];
+    for (i, (spec, want)) in invalid.iter().enumerate() {
+        let out = cp
+            .kubectl_stdin(
+                ["create", "--dry-run=server", "-n", &ns, "-f", "-"],
+                &serde_json::to_string(&body(&format!("bad-{i}"), spec)).unwrap(),
+            )
+            .expect_err(&format!("{spec} accepted"));
+        let msg = out.to_string();
+        assert!(msg.contains(want), "{spec}: expected {want:?} in {msg}");
+    }
+    // Pool level: reserved label keys.
+    let mut pool_labels = body("bad-pool", &serde_json::json!({}));
+    pool_labels["spec"]["pools"][0]["podLabels"] = serde_json::json!({"rustfs.com/pool": "x"});
+    let out = cp
+        .kubectl_stdin(
+            ["create", "--dry-run=server", "-n", &ns, "-f", "-"],
+            &serde_json::to_string(&pool_labels).unwrap(),
+        )
+        .expect_err("a pool's reserved pod label accepted");
+    assert!(out.to_string().contains(reserved), "{out}");
+}
+
+/// rustfs/operator's example Tenants under `fieldValidation=Strict`: exactly the migrated ones
+/// are accepted, and each kept-out one is refused for the fields docs/migration.md lists.
+#[tokio::test]
+async fn rustfs_operator_examples_under_strict_field_validation() {
+    use support::migration::{KEPT_OUT, MIGRATED, fixture_tenants};
+    let cp = cp();
+    let ns = cp.new_namespace("migration").unwrap();
+    let mut accepted = Vec::new();
+    for (file, mut doc) in fixture_tenants() {
+        let key = format!("{file}:{}", doc["metadata"]["name"].as_str().unwrap());
+        doc["metadata"].as_object_mut().unwrap().remove("namespace");
+        let out = cp.kubectl_stdin(
+            [
+                "create",
+                "--dry-run=server",
+                "--validate=strict",
+                "-n",
+                &ns,
+                "-f",
+                "-",
+            ],
+            &serde_json::to_string(&doc).unwrap(),
+        );
+        match out {
+            Ok(_) => accepted.push(key),
+            Err(e) => {
+                let (_, fields, _) = KEPT_OUT
+                    .iter()
+                    .find(|(k, ..)| *k == key)
+                    .unwrap_or_else(|| panic!("{key} refused by the API server: {e}"));
+                let msg = e.to_string();
+                assert!(msg.contains("unknown field"), "{key}: {msg}");
+                let first = fields[0].trim_start_matches('.');
+                assert!(msg.contains(first), "{key}: {first} not named in {msg}");
+            }
+        }
+    }
+    accepted.sort();
+    assert_eq!(accepted, MIGRATED);
+    assert_eq!(
+        accepted.len(),
+        13,
+        "13 of rustfs/operator's 16 example Tenants"
+    );
+}
+
 fn lease_config(ns: &str, identity: &str) -> rustfs_operator::leader::LeaseConfig {
     rustfs_operator::leader::LeaseConfig {
         name: "rustfs-operator".into(),

@@ -506,8 +506,8 @@ async fn image_change_rolls_out_and_a_data_losing_change_is_refused() {
         Some("rustfs/rustfs:1.0.0-rc.4")
     );
 
-    // Growing the volumes passes the CRD (sizes are not compared there) but a StatefulSet's
-    // claim templates are immutable: refused, nothing applied.
+    // Shrinking the volumes passes the CRD (sizes are not compared there) but would lose
+    // data: refused, nothing applied, not even the image change that came with it.
     let before = sts_api.get("t-pool-0").await.unwrap();
     api.patch(
         "t",
@@ -517,7 +517,7 @@ async fn image_change_rolls_out_and_a_data_losing_change_is_refused() {
                 "name": "pool-0", "servers": 1,
                 "persistence": {"volumesPerServer": 4, "volumeClaimTemplate": {
                     "accessModes": ["ReadWriteOnce"],
-                    "resources": {"requests": {"storage": "2Gi"}}}}
+                    "resources": {"requests": {"storage": "512Mi"}}}}
             }]}}),
         ),
     )
@@ -531,7 +531,7 @@ async fn image_change_rolls_out_and_a_data_losing_change_is_refused() {
             .message
             .as_deref()
             .unwrap()
-            .contains("volumeClaimTemplate"),
+            .contains("volume size would shrink from 1Gi to 512Mi"),
         "{status:?}"
     );
     let applied = condition(&t, "ResourcesApplied").unwrap();
@@ -1760,4 +1760,558 @@ async fn tls_from_cert_manager_is_issued_checked_and_ready() {
         .expect("the tls volume");
     let source = projected.sources.unwrap()[0].secret.clone().unwrap();
     assert_eq!(source.name, "t-tls");
+}
+
+/// The size asked of a claim, and its capacity.
+fn claim_sizes(pvc: &k8s_openapi::api::core::v1::PersistentVolumeClaim) -> (String, String) {
+    let request = pvc
+        .spec
+        .as_ref()
+        .and_then(|s| s.resources.as_ref())
+        .and_then(|r| r.requests.as_ref())
+        .and_then(|r| r.get("storage"))
+        .map(|q| q.0.clone())
+        .unwrap_or_default();
+    let capacity = pvc
+        .status
+        .as_ref()
+        .and_then(|s| s.capacity.as_ref())
+        .and_then(|c| c.get("storage"))
+        .map(|q| q.0.clone())
+        .unwrap_or_default();
+    (request, capacity)
+}
+
+fn grow_to(size: &str, class: Option<&str>) -> serde_json::Value {
+    let mut template = json!({
+        "accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": size}}
+    });
+    if let Some(class) = class {
+        template["storageClassName"] = json!(class);
+    }
+    json!({"spec": {"pools": [{
+        "name": "pool-0", "servers": 2,
+        "persistence": {"volumesPerServer": 4, "volumeClaimTemplate": template}
+    }]}})
+}
+
+/// Volume growth on a class that allows expansion (kwok's `local-fake`): every claim is
+/// patched, the StatefulSet replaced by orphan deletion, the pods keep their uids (never
+/// restarted), the status says `PVC resizing` until the claims have grown (the test plays
+/// the external resizer), then Ready. On a class without expansion: ChangeRefused naming the
+/// class, nothing touched; enabling expansion on the class lets the retry grow them.
+#[tokio::test]
+async fn volumes_grow_in_place_without_restarting_pods_when_the_class_allows_it() {
+    use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+    use k8s_openapi::api::storage::v1::StorageClass;
+    let Scene {
+        cp: _,
+        ns,
+        client,
+        op: _op,
+        api,
+    } = Scene::start("grow", OperatorOptions::default()).await;
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    secrets
+        .create(&PostParams::default(), &creds_secret("creds"))
+        .await
+        .unwrap();
+    api.create(&PostParams::default(), &tenant("g", 2, Some("creds")))
+        .await
+        .unwrap();
+    wait_phase(&api, "g", Phase::Ready, READY_TIMEOUT).await;
+
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), &ns);
+    let sets: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
+    let of_pool = ListParams::default().labels("rustfs.com/tenant=g,rustfs.com/pool=pool-0");
+    let uids = |items: Vec<Pod>| -> Vec<(String, String)> {
+        let mut v: Vec<_> = items
+            .into_iter()
+            .map(|p| (p.metadata.name.unwrap(), p.metadata.uid.unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+    let pods_before = uids(pods.list(&of_pool).await.unwrap().items);
+    assert_eq!(pods_before.len(), 2);
+    let claims_before = claims.list(&of_pool).await.unwrap().items;
+    assert_eq!(claims_before.len(), 8);
+    let set_before = sets.get("g-pool-0").await.unwrap();
+
+    api.patch(
+        "g",
+        &PatchParams::default(),
+        &Patch::Merge(grow_to("2Gi", None)),
+    )
+    .await
+    .unwrap();
+    // The claims are patched and the StatefulSet is a new object with the new template.
+    eventually(Duration::from_secs(60), "claims asking for 2Gi", || async {
+        let sizes: Vec<_> = claims
+            .list(&of_pool)
+            .await
+            .map_err(|e| e.to_string())?
+            .items
+            .iter()
+            .map(claim_sizes)
+            .collect();
+        if sizes.iter().all(|(request, _)| request == "2Gi") {
+            Ok(())
+        } else {
+            Err(format!("{sizes:?}"))
+        }
+    })
+    .await;
+    let set_after = eventually(Duration::from_secs(60), "a new StatefulSet", || async {
+        match sets.get_opt("g-pool-0").await.map_err(|e| e.to_string())? {
+            Some(s) if s.metadata.uid != set_before.metadata.uid => Ok(s),
+            other => Err(format!("{:?}", other.map(|s| s.metadata.uid))),
+        }
+    })
+    .await;
+    let template = &set_after
+        .spec
+        .as_ref()
+        .unwrap()
+        .volume_claim_templates
+        .as_ref()
+        .unwrap()[0];
+    assert_eq!(
+        claim_sizes(template).0,
+        "2Gi",
+        "the claim templates carry the new size"
+    );
+    // kwok has no resizer: the claims wait at their old capacity, and the status says so.
+    let t = eventually(
+        Duration::from_secs(60),
+        "PVC resizing in the status",
+        || async {
+            let t = api.get("g").await.map_err(|e| e.to_string())?;
+            let s = t.status.clone().unwrap_or_default();
+            if s.reason.as_deref() == Some("VolumesResizing")
+                && s.observed_generation == t.metadata.generation
+            {
+                Ok(t)
+            } else {
+                Err(format!("{:?} {:?} {:?}", s.phase, s.reason, s.message))
+            }
+        },
+    )
+    .await;
+    let status = t.status.clone().unwrap();
+    assert_eq!(status.phase, Some(Phase::RollingOut));
+    assert!(
+        status
+            .message
+            .as_deref()
+            .unwrap()
+            .starts_with("PVC resizing:"),
+        "{:?}",
+        status.message
+    );
+    assert_eq!(status.pools[0].volumes_resizing, 8, "{:?}", status.pools);
+    assert_eq!(condition(&t, "VolumesResizing").unwrap().status, "True");
+
+    // The external resizer's part: the claims reach their new capacity.
+    for claim in claims.list(&of_pool).await.unwrap().items {
+        claims
+            .patch_status(
+                claim.metadata.name.as_deref().unwrap(),
+                &PatchParams::default(),
+                &Patch::Merge(json!({"status": {"capacity": {"storage": "2Gi"}}})),
+            )
+            .await
+            .unwrap();
+    }
+    let t = wait_phase(&api, "g", Phase::Ready, READY_TIMEOUT).await;
+    assert_eq!(condition(&t, "VolumesResizing").unwrap().status, "False");
+    assert_eq!(t.status.as_ref().unwrap().pools[0].volumes_resizing, 0);
+
+    // No pod was restarted or replaced, and the new StatefulSet adopted them.
+    let pods_after = pods.list(&of_pool).await.unwrap().items;
+    for pod in &pods_after {
+        let owner = pod.metadata.owner_references.as_ref().unwrap();
+        assert_eq!(
+            owner[0].uid,
+            set_after.metadata.uid.clone().unwrap(),
+            "adopted"
+        );
+    }
+    assert_eq!(uids(pods_after), pods_before, "pods untouched");
+    let claim_uids = |items: &[PersistentVolumeClaim]| {
+        let mut v: Vec<_> = items
+            .iter()
+            .map(|c| c.metadata.uid.clone().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        claim_uids(&claims.list(&of_pool).await.unwrap().items),
+        claim_uids(&claims_before),
+        "the same claims, grown"
+    );
+
+    // A class without expansion refuses, names the class, and touches nothing.
+    let class_name = format!("{ns}-fixed");
+    let classes: Api<StorageClass> = Api::all(client.clone());
+    classes
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(json!({
+                "apiVersion": "storage.k8s.io/v1",
+                "kind": "StorageClass",
+                "metadata": {"name": class_name},
+                "provisioner": "kwok.x-k8s.io/volume",
+                "allowVolumeExpansion": false,
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let mut fixed = tenant("f", 2, Some("creds"));
+    fixed.spec.pools[0]
+        .persistence
+        .volume_claim_template
+        .as_mut()
+        .unwrap()
+        .storage_class_name = Some(class_name.clone());
+    api.create(&PostParams::default(), &fixed).await.unwrap();
+    // Its claims stay Pending (kwok provisions local-fake only), which is no matter here.
+    wait_phase(&api, "f", Phase::RollingOut, READY_TIMEOUT).await;
+    let f_set = sets.get("f-pool-0").await.unwrap();
+    api.patch(
+        "f",
+        &PatchParams::default(),
+        &Patch::Merge(grow_to("3Gi", Some(&class_name))),
+    )
+    .await
+    .unwrap();
+    let t = wait_phase(&api, "f", Phase::Failed, Duration::from_secs(60)).await;
+    let status = t.status.unwrap();
+    assert_eq!(status.reason.as_deref(), Some("ChangeRefused"));
+    let message = status.message.unwrap();
+    for want in [
+        format!("StorageClass '{class_name}' does not allow volume expansion"),
+        format!("kubectl patch storageclass {class_name}"),
+        "set the size back to 1Gi".to_owned(),
+    ] {
+        assert!(message.contains(&want), "{want:?} not in {message}");
+    }
+    let f_claims = ListParams::default().labels("rustfs.com/tenant=f,rustfs.com/pool=pool-0");
+    for c in claims.list(&f_claims).await.unwrap().items {
+        assert_eq!(
+            claim_sizes(&c).0,
+            "1Gi",
+            "claim {:?} touched",
+            c.metadata.name
+        );
+    }
+    assert_eq!(
+        sets.get("f-pool-0").await.unwrap().metadata.uid,
+        f_set.metadata.uid,
+        "StatefulSet replaced despite the refusal"
+    );
+    // With expansion enabled on the class, the retry gets past the class; these claims were
+    // never bound (kwok provisions local-fake only) and Kubernetes grows bound claims only,
+    // so it says that instead.
+    classes
+        .patch(
+            &class_name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"allowVolumeExpansion": true})),
+        )
+        .await
+        .unwrap();
+    eventually(
+        Duration::from_secs(60),
+        "the refusal names the unbound claims",
+        || async {
+            let s = api
+                .get("f")
+                .await
+                .map_err(|e| e.to_string())?
+                .status
+                .unwrap_or_default();
+            let message = s.message.unwrap_or_default();
+            if message.contains("not bound yet") && message.contains("vol-0-f-pool-0-0") {
+                Ok(())
+            } else {
+                Err(message)
+            }
+        },
+    )
+    .await;
+    classes
+        .delete(&class_name, &DeleteParams::default())
+        .await
+        .unwrap();
+}
+
+/// The platform-fit example on kwok: pods carry the Tenant's and each pool's labels,
+/// annotations and security context, the init container and the sidecar; the io Service is a
+/// LoadBalancer with its class, ranges and annotation. A pool's new pod label rolls that
+/// pool's pods (and only its).
+#[tokio::test]
+async fn the_platform_fit_example_runs_with_its_pod_metadata_services_and_sidecars() {
+    let Scene {
+        cp,
+        ns,
+        client,
+        op: _op,
+        api,
+    } = Scene::start("platform", OperatorOptions::default()).await;
+    let file = support::repo_path("examples/platform-fit-tenant.yaml");
+    cp.kubectl_ok(["apply", "-n", &ns, "-f", file.to_str().unwrap()])
+        .unwrap();
+    wait_phase(&api, "platform-fit", Phase::Ready, READY_TIMEOUT).await;
+
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    let of = |pool: &str| {
+        ListParams::default().labels(&format!(
+            "rustfs.com/tenant=platform-fit,rustfs.com/pool={pool}"
+        ))
+    };
+    let fast = pods.list(&of("fast")).await.unwrap().items;
+    let bulk = pods.list(&of("bulk")).await.unwrap().items;
+    assert_eq!((fast.len(), bulk.len()), (2, 2));
+    for pod in &fast {
+        let labels = pod.metadata.labels.clone().unwrap();
+        assert_eq!(labels["team"], "storage");
+        assert_eq!(labels["storage-tier"], "fast", "the pool's label wins");
+        let annotations = pod.metadata.annotations.clone().unwrap();
+        assert_eq!(annotations["prometheus.io/scrape"], "true");
+        let spec = pod.spec.clone().unwrap();
+        assert_eq!(spec.termination_grace_period_seconds, Some(120));
+        let sc = spec.security_context.clone().unwrap();
+        assert_eq!((sc.run_as_user, sc.fs_group), (Some(20001), Some(20001)));
+        let names: Vec<_> = spec.containers.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["rustfs", "log-shipper"]);
+        let init: Vec<_> = spec
+            .init_containers
+            .iter()
+            .flatten()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(init, ["announce"]);
+        let mounts = spec.containers[0].volume_mounts.clone().unwrap();
+        assert!(
+            mounts.iter().any(|m| m.mount_path == "/etc/ssl/corp"),
+            "{mounts:?}"
+        );
+    }
+    for pod in &bulk {
+        let labels = pod.metadata.labels.clone().unwrap();
+        assert_eq!(labels["storage-tier"], "standard");
+        let annotations = pod.metadata.annotations.clone().unwrap();
+        assert_eq!(annotations["backup.example.com/schedule"], "nightly");
+        let spec = pod.spec.clone().unwrap();
+        assert_eq!(spec.termination_grace_period_seconds, Some(60));
+        assert_eq!(spec.security_context.unwrap().run_as_user, Some(10001));
+    }
+    let services: Api<Service> = Api::namespaced(client.clone(), &ns);
+    let io = services.get("platform-fit-io").await.unwrap();
+    let io_spec = io.spec.clone().unwrap();
+    assert_eq!(io_spec.type_.as_deref(), Some("LoadBalancer"));
+    assert_eq!(
+        io_spec.load_balancer_class.as_deref(),
+        Some("example.com/internal-lb")
+    );
+    assert_eq!(
+        io_spec.load_balancer_source_ranges,
+        Some(vec!["10.0.0.0/8".to_owned()])
+    );
+    assert_eq!(
+        io.metadata.annotations.unwrap()["external-dns.alpha.kubernetes.io/hostname"],
+        "s3.example.com"
+    );
+    assert_eq!(io.metadata.labels.unwrap()["exposure"], "public");
+    let console = services.get("platform-fit-console").await.unwrap();
+    assert_eq!(console.spec.unwrap().type_.as_deref(), Some("ClusterIP"));
+
+    // A new label on pool "bulk" rolls its pods, not those of "fast".
+    let uid_set = |items: &[Pod]| -> Vec<String> {
+        let mut v: Vec<_> = items
+            .iter()
+            .map(|p| p.metadata.uid.clone().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut t = api.get("platform-fit").await.unwrap();
+    t.metadata.managed_fields = None;
+    t.status = None;
+    t.spec.pools[1]
+        .pod_labels
+        .insert("storage-tier".into(), "cold".into());
+    api.replace("platform-fit", &PostParams::default(), &t)
+        .await
+        .unwrap();
+    wait_phase(&api, "platform-fit", Phase::Ready, READY_TIMEOUT).await;
+    let bulk_after = eventually(Duration::from_secs(60), "bulk pods relabelled", || async {
+        let items = pods
+            .list(&of("bulk"))
+            .await
+            .map_err(|e| e.to_string())?
+            .items;
+        let cold = items
+            .iter()
+            .filter(|p| p.metadata.labels.as_ref().unwrap()["storage-tier"] == "cold")
+            .count();
+        if cold == 2 {
+            Ok(items)
+        } else {
+            Err(format!("{cold} of {} cold", items.len()))
+        }
+    })
+    .await;
+    assert_ne!(uid_set(&bulk_after), uid_set(&bulk), "bulk rolled");
+    assert_eq!(
+        uid_set(&pods.list(&of("fast")).await.unwrap().items),
+        uid_set(&fast),
+        "fast untouched"
+    );
+
+    // Back to ClusterIP: the API server drops the load balancer fields with the type, so the
+    // apply that no longer sends them goes through.
+    api.patch(
+        "platform-fit",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"spec": {"services": {"io": null}}})),
+    )
+    .await
+    .unwrap();
+    wait_phase(&api, "platform-fit", Phase::Ready, READY_TIMEOUT).await;
+    let io = services.get("platform-fit-io").await.unwrap();
+    let io_spec = io.spec.unwrap();
+    assert_eq!(io_spec.type_.as_deref(), Some("ClusterIP"));
+    assert_eq!(io_spec.load_balancer_class, None);
+    assert!(
+        !io.metadata
+            .annotations
+            .unwrap_or_default()
+            .contains_key("external-dns.alpha.kubernetes.io/hostname")
+    );
+}
+
+/// rustfs/operator's example Tenants that our CRD accepts ([`support::migration::MIGRATED`])
+/// all reach Ready on kwok, applied with the other objects of their files. Two things are
+/// adapted to this tier, not to the operator: every storage class becomes kwok's
+/// provisioned `local-fake`, three big fake nodes carry the labels the examples' node
+/// selectors and affinities ask for (regions, disk configs, spot/on-demand, generations),
+/// and the PriorityClass `high-priority` one of them names exists.
+#[tokio::test]
+async fn rustfs_operator_examples_reach_ready() {
+    use k8s_openapi::api::core::v1::Node;
+    use support::migration::{KEPT_OUT, MIGRATED, fixture_docs};
+    let Scene {
+        cp,
+        ns,
+        client,
+        op: _op,
+        api,
+    } = Scene::start("migration", OperatorOptions::default()).await;
+    let nodes: Api<Node> = Api::all(client.clone());
+    let node_labels = [
+        ("large-disks", "on-demand", "us-east-1", "v1"),
+        ("medium-disks", "spot", "eu-west-1", "v2"),
+        ("many-small-disks", "spot", "ap-southeast-1", "v2"),
+    ];
+    for (i, (disks, lifecycle, region, generation)) in node_labels.iter().enumerate() {
+        let name = format!("migration-{i}");
+        let node: Node = serde_json::from_value(json!({
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {
+                "name": name,
+                "annotations": {local_cluster::KWOK_NODE_ANNOTATION: "fake",
+                                "node.alpha.kubernetes.io/ttl": "0"},
+                "labels": {
+                    local_cluster::KWOK_NODE_LABEL: "true",
+                    "kubernetes.io/hostname": name,
+                    "kubernetes.io/os": "linux",
+                    "topology.kubernetes.io/zone": format!("zone-{i}"),
+                    "topology.kubernetes.io/region": region,
+                    "disk-config": disks,
+                    "instance-lifecycle": lifecycle,
+                    "pool-generation": generation,
+                    "rustfs-storage": "true",
+                }
+            },
+            "status": {
+                "allocatable": {"cpu": "512", "memory": "4Ti", "pods": "500"},
+                "capacity": {"cpu": "512", "memory": "4Ti", "pods": "500"}
+            }
+        }))
+        .unwrap();
+        if nodes.get_opt(&name).await.unwrap().is_none() {
+            nodes.create(&PostParams::default(), &node).await.unwrap();
+        }
+    }
+
+    // cluster-expansion's pool-v2 names a PriorityClass the example expects the cluster to have.
+    let priority: Api<k8s_openapi::api::scheduling::v1::PriorityClass> = Api::all(client.clone());
+    if priority.get_opt("high-priority").await.unwrap().is_none() {
+        priority
+            .create(
+                &PostParams::default(),
+                &serde_json::from_value(json!({
+                    "apiVersion": "scheduling.k8s.io/v1",
+                    "kind": "PriorityClass",
+                    "metadata": {"name": "high-priority"},
+                    "value": 100000,
+                }))
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+    }
+
+    let mut expected = Vec::new();
+    let mut seen_names = std::collections::BTreeSet::new();
+    for (file, mut doc) in fixture_docs() {
+        if let Some(meta) = doc["metadata"].as_object_mut() {
+            meta.remove("namespace");
+        }
+        if doc["kind"] == "Tenant" {
+            let key = format!("{file}:{}", doc["metadata"]["name"].as_str().unwrap());
+            if KEPT_OUT.iter().any(|(k, ..)| *k == key) {
+                continue;
+            }
+            // Two files name their Tenant example-tenant; one namespace holds both.
+            let mut name = doc["metadata"]["name"].as_str().unwrap().to_owned();
+            if !seen_names.insert(name.clone()) {
+                name = format!("{name}-{}", file.trim_end_matches(".yaml"));
+                doc["metadata"]["name"] = json!(name);
+            }
+            for pool in doc["spec"]["pools"].as_array_mut().unwrap() {
+                if let Some(t) = pool["persistence"]["volumeClaimTemplate"].as_object_mut() {
+                    t.insert(
+                        "storageClassName".into(),
+                        json!(local_cluster::STORAGE_CLASS),
+                    );
+                }
+            }
+            expected.push((key, name));
+        }
+        cp.kubectl_stdin(
+            ["apply", "-n", &ns, "-f", "-"],
+            &serde_json::to_string(&doc).unwrap(),
+        )
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+    let mut ready = Vec::new();
+    for (key, name) in &expected {
+        wait_phase(&api, name, Phase::Ready, Duration::from_secs(300)).await;
+        ready.push(key.clone());
+    }
+    ready.sort();
+    assert_eq!(ready, MIGRATED);
+    assert_eq!(
+        ready.len(),
+        13,
+        "13 of rustfs/operator's 16 example Tenants reach Ready"
+    );
 }

@@ -18,8 +18,8 @@ use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 
 /// The examples users are promised (SPEC section 10, plus the single-drive and TLS ones of
-/// issue 11), as `examples/<name>-tenant.yaml`.
-const REQUIRED: [&str; 12] = [
+/// issue 11 and the platform-fit one of issue 12), as `examples/<name>-tenant.yaml`.
+const REQUIRED: [&str; 13] = [
     "minimal-dev",
     "single-drive-dev",
     "simple",
@@ -32,6 +32,7 @@ const REQUIRED: [&str; 12] = [
     "spot-instance",
     "custom-rbac",
     "tls-cert-manager",
+    "platform-fit",
 ];
 
 const LICENSE: &str =

@@ -70,6 +70,8 @@ pub enum ConditionType {
     CredentialsValid,
     // Outcome of applying RBAC, Services and StatefulSets.
     ResourcesApplied,
+    // `True` while volumes of a pool grow to a size the spec raised (PVC resizing).
+    VolumesResizing,
 }
 
 /// `True`, `False` or `Unknown`, as in `metav1.Condition`.

@@ -127,6 +127,13 @@ pub struct PoolRollout {
     pub observed: bool,
     pub current_revision: String,
     pub update_revision: String,
+    /// Volumes (PVCs) of the pool still growing to the size the spec raised them to.
+    #[serde(default)]
+    pub resizing: u32,
+    /// Of those, the ones waiting for the kubelet to grow their filesystem
+    /// (`FileSystemResizePending`).
+    #[serde(default)]
+    pub filesystem_pending: u32,
 }
 
 /// Summary state of one pool, for `status.pools[].state`.
@@ -154,6 +161,8 @@ impl PoolRollout {
             observed: true,
             current_revision: revision.clone(),
             update_revision: revision,
+            resizing: 0,
+            filesystem_pending: 0,
         }
     }
 
@@ -268,7 +277,7 @@ pub fn last_progress(
     let advanced = previous
         .iter()
         .zip(current)
-        .any(|(p, c)| c.ready > p.ready || c.updated > p.updated);
+        .any(|(p, c)| c.ready > p.ready || c.updated > p.updated || c.resizing < p.resizing);
     if was_complete || reshaped || advanced {
         now
     } else {
@@ -340,6 +349,7 @@ pub enum Fact {
     ApplyRejected,
     TransientError,
     RolloutComplete,
+    VolumesResizing,
     RolloutProgressing,
     RolloutStalled,
     DrivesOffline,
@@ -365,6 +375,7 @@ impl Fact {
             Fact::Applied | Fact::ChangeRefused | Fact::ApplyRejected => InputKind::Applied,
             Fact::TransientError => InputKind::TransientError,
             Fact::RolloutComplete
+            | Fact::VolumesResizing
             | Fact::RolloutProgressing
             | Fact::RolloutStalled
             | Fact::DrivesOffline
@@ -394,7 +405,10 @@ impl Fact {
             Fact::ApplyRejected => "the API server refused an object (non-retryable)",
             Fact::TransientError => "an API call failed and may succeed on retry",
             Fact::RolloutComplete => {
-                "every pool: all pods ready at the update revision; no drive reported offline"
+                "every pool: all pods ready at the update revision; no drive reported offline; no volume growing"
+            }
+            Fact::VolumesResizing => {
+                "all pods ready at the update revision, volumes still growing, progress within rollout_stall_after"
             }
             Fact::RolloutProgressing => "not complete, progress within rollout_stall_after",
             Fact::RolloutStalled => "not complete, no progress for rollout_stall_after",
@@ -456,12 +470,19 @@ impl Input {
             Input::Applied(Applied::Rejected { .. }) => Fact::ApplyRejected,
             Input::TransientError { .. } => Fact::TransientError,
             Input::Observed(rollout) => {
+                let stalled =
+                    rollout.now.since(rollout.last_progress) >= config.rollout_stall_after;
                 // Lost quorum outranks everything the pods say: data is unavailable now.
                 if matches!(rollout.storage, Storage::QuorumLost { .. }) {
                     Fact::QuorumLost
                 } else if rollout.is_complete(desired) {
                     match (&rollout.storage, &rollout.decommission) {
                         (Storage::DrivesOffline { .. }, _) => Fact::DrivesOffline,
+                        // Growing volumes: progress while claims grow, a stall when they stop.
+                        (_, Decommission::None) if rollout.resizing() && stalled => {
+                            Fact::RolloutStalled
+                        }
+                        (_, Decommission::None) if rollout.resizing() => Fact::VolumesResizing,
                         (_, Decommission::None) => Fact::RolloutComplete,
                         (_, Decommission::Requested { .. }) => Fact::DecommissionRequested,
                         (_, Decommission::Running { .. }) => Fact::DecommissionRunning,
@@ -471,7 +492,7 @@ impl Input {
                             Fact::DecommissionCancelRequested
                         }
                     }
-                } else if rollout.now.since(rollout.last_progress) >= config.rollout_stall_after {
+                } else if stalled {
                     Fact::RolloutStalled
                 } else {
                     Fact::RolloutProgressing
@@ -492,6 +513,11 @@ impl Rollout {
         })
     }
 
+    /// Some volume of some pool is still growing.
+    pub fn resizing(&self) -> bool {
+        self.pools.iter().any(|p| p.resizing > 0)
+    }
+
     /// One line per desired pool, e.g. `pool-0 3/4 ready, 4/4 updated`.
     pub(crate) fn summary(&self, desired: &Desired) -> String {
         let parts: Vec<String> = desired
@@ -504,10 +530,22 @@ impl Rollout {
                         "{} waiting for the StatefulSet controller ({} of {} replicas observed)",
                         want.name, p.desired, want.servers
                     ),
-                    Some(p) => format!(
-                        "{} {}/{} ready, {}/{} updated",
-                        want.name, p.ready, want.servers, p.updated, want.servers
-                    ),
+                    Some(p) => {
+                        let mut line = format!(
+                            "{} {}/{} ready, {}/{} updated",
+                            want.name, p.ready, want.servers, p.updated, want.servers
+                        );
+                        if p.resizing > 0 {
+                            line.push_str(&format!(", PVC resizing: {} volume(s)", p.resizing));
+                        }
+                        if p.filesystem_pending > 0 {
+                            line.push_str(&format!(
+                                " ({} waiting for the kubelet to grow the filesystem; a CSI driver without online expansion needs the pod restarted)",
+                                p.filesystem_pending
+                            ));
+                        }
+                        line
+                    }
                 },
             )
             .collect();

@@ -137,6 +137,7 @@ pub enum Reason {
     PoolDecommissioned,
     DecommissionFailed,
     DecommissionCanceled,
+    VolumesResizing,
 }
 
 /// `type` of a Kubernetes Event.
@@ -349,9 +350,9 @@ pub fn step(
             ConditionStatus::False,
             edge.reason,
         )),
-        Fact::Resumed
-        | Fact::TransientError
-        | Fact::RolloutComplete
+        Fact::Resumed | Fact::TransientError => {}
+        Fact::RolloutComplete
+        | Fact::VolumesResizing
         | Fact::RolloutProgressing
         | Fact::RolloutStalled
         | Fact::DrivesOffline
@@ -360,7 +361,20 @@ pub fn step(
         | Fact::DecommissionRunning
         | Fact::DecommissionComplete
         | Fact::DecommissionFailed
-        | Fact::DecommissionCancelRequested => {}
+        | Fact::DecommissionCancelRequested => {
+            if let Input::Observed(rollout) = input {
+                let resizing = rollout.resizing();
+                conditions.push(step_condition(
+                    ConditionType::VolumesResizing,
+                    resizing.into(),
+                    if resizing {
+                        crate::Reason::VolumesResizing
+                    } else {
+                        edge.reason
+                    },
+                ));
+            }
+        }
     }
 
     Ok(Transition {
@@ -457,6 +471,9 @@ fn describe(
                 ),
                 Reason::ReadinessLost => format!("readiness lost: {summary}"),
                 Reason::PodsNotReady => format!("pods not ready: {summary}"),
+                Reason::VolumesResizing => {
+                    format!("PVC resizing: the pods run, volumes grow to the new size: {summary}")
+                }
                 Reason::DrivesOffline => format!("drives offline, pods ready: {summary}"),
                 Reason::QuorumLost => format!("erasure quorum lost: {summary}"),
                 Reason::DecommissionStarted

@@ -126,6 +126,9 @@ pub const TABLE: &[Edge] = &[
     // RollingOut.
     edge(&[RollingOut],                                                Fact::RolloutComplete,          To(Ready),            WAIT_RESYNC,      Reason::AllPoolsReady).event(Normal),
     edge(&[RollingOut],                                                Fact::RolloutProgressing,       Stay,                 WAIT_ROLLOUT,     Reason::RolloutInProgress),
+    // Volume growth: pods keep running while the PVCs grow; Ready once they have.
+    edge(&[RollingOut],                                                Fact::VolumesResizing,          Stay,                 WAIT_ROLLOUT,     Reason::VolumesResizing),
+    edge(&[Ready, Degraded],                                           Fact::VolumesResizing,          To(RollingOut),       WAIT_ROLLOUT,     Reason::VolumesResizing).event(Normal),
     edge(&[RollingOut],                                                Fact::RolloutStalled,           To(Degraded),         WAIT_ROLLOUT,     Reason::RolloutStalled).event(Warning),
     // Ready.
     edge(&[Ready],                                                     Fact::RolloutComplete,          Stay,                 WAIT_RESYNC,      Reason::AllPoolsReady),

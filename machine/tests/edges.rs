@@ -245,6 +245,30 @@ fn expected() -> Vec<Row> {
             w(Rollout),
             R::RolloutStalled,
         ),
+        // Volume growth: the pods run, the PVCs grow.
+        row(
+            RollingOut,
+            F::VolumesResizing,
+            RollingOut,
+            w(Rollout),
+            R::VolumesResizing,
+        ),
+        row(
+            Ready,
+            F::VolumesResizing,
+            RollingOut,
+            w(Rollout),
+            R::VolumesResizing,
+        )
+        .event(Normal),
+        row(
+            Degraded,
+            F::VolumesResizing,
+            RollingOut,
+            w(Rollout),
+            R::VolumesResizing,
+        )
+        .event(Normal),
         row(
             RollingOut,
             F::DrivesOffline,
@@ -323,6 +347,43 @@ fn expected() -> Vec<Row> {
         ]);
     }
     rows
+}
+
+#[test]
+fn volume_growth_shows_pvc_resizing_and_its_condition() {
+    use Fact as F;
+    use Reason as R;
+    let (config, desired) = (config(), desired());
+    let t = step(&config, &desired, RollingOut, &sample(F::VolumesResizing)).unwrap();
+    assert!(t.message.starts_with("PVC resizing: "), "{}", t.message);
+    assert!(
+        t.message
+            .contains("pool-a 4/4 ready, 4/4 updated, PVC resizing: 8 volume(s)"),
+        "{}",
+        t.message
+    );
+    assert!(
+        t.message
+            .contains("2 waiting for the kubelet to grow the filesystem"),
+        "{}",
+        t.message
+    );
+    let resizing = t
+        .conditions
+        .iter()
+        .find(|c| c.type_ == machine::ConditionType::VolumesResizing)
+        .expect("VolumesResizing condition");
+    assert_eq!(resizing.status, machine::ConditionStatus::True);
+    assert_eq!(resizing.reason, R::VolumesResizing);
+    // Once grown: Ready, and the condition turns False.
+    let done = step(&config, &desired, RollingOut, &sample(F::RolloutComplete)).unwrap();
+    assert_eq!(done.to, Ready);
+    let resizing = done
+        .conditions
+        .iter()
+        .find(|c| c.type_ == machine::ConditionType::VolumesResizing)
+        .unwrap();
+    assert_eq!(resizing.status, machine::ConditionStatus::False);
 }
 
 #[test]

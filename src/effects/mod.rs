@@ -19,6 +19,7 @@ mod decommission;
 mod events;
 pub mod pods;
 pub mod prerequisites;
+mod resize;
 pub mod status;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,11 +48,30 @@ pub enum ApplyOutcome {
     Transient(String),
 }
 
+/// A pool whose volumes grow, found by the checks with a StorageClass that allows expansion:
+/// its claims are patched to `size` and its StatefulSet replaced (orphaning, never deleting,
+/// its pods) so the claim templates carry the new size too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Growth {
+    /// Pool name.
+    pub pool: String,
+    /// The pool's StatefulSet.
+    pub stateful_set: String,
+    /// The new size of every volume, as the spec writes it.
+    pub size: String,
+    /// Claims still smaller than `size`.
+    pub claims: Vec<String>,
+}
+
 /// What the checks before applying found, for one transition.
 #[derive(Debug)]
 pub enum Plan {
-    /// Apply; skip the objects named here (`Kind/name`), which the caches show in place.
-    Apply { in_place: BTreeSet<String> },
+    /// Apply; skip the objects named here (`Kind/name`), which the caches show in place; grow
+    /// the volumes of these pools first.
+    Apply {
+        in_place: BTreeSet<String>,
+        grow: Vec<Growth>,
+    },
     /// Apply nothing: these changes are refused.
     Refuse(Vec<RefusedChange>),
     /// The checks could not be made (an API read failed).
@@ -63,9 +83,15 @@ pub enum Plan {
 #[derive(Debug, Default)]
 pub struct StoredStatefulSets {
     by_name: BTreeMap<String, StatefulSet>,
+    grown: BTreeSet<String>,
 }
 
 impl StoredStatefulSets {
+    /// Pools whose volumes this reconcile started growing.
+    pub fn grown(&self) -> impl Iterator<Item = &str> {
+        self.grown.iter().map(String::as_str)
+    }
+
     /// The StatefulSet stored in this reconcile under `name`, if any.
     pub fn get(&self, name: &str) -> Option<&StatefulSet> {
         self.by_name.get(name)
@@ -108,8 +134,8 @@ pub async fn run(
     plan: Plan,
     stored: &mut StoredStatefulSets,
 ) -> ApplyOutcome {
-    let in_place = match plan {
-        Plan::Apply { in_place } => in_place,
+    let (in_place, grow) = match plan {
+        Plan::Apply { in_place, grow } => (in_place, grow),
         Plan::Refuse(refused) => {
             events::record(ctx, tenant, effects).await;
             return ApplyOutcome::Refused(refused);
@@ -122,6 +148,19 @@ pub async fn run(
             tracing::warn!(error = %message, "decommission step failed; retrying on the next reconcile");
             // The transition's event would claim what did not happen.
             return ApplyOutcome::Transient(message);
+        }
+        if let Effect::ApplyStatefulSet { pool } = effect
+            && let Some(growth) = grow.iter().find(|g| &g.pool == pool)
+        {
+            match resize::grow(ctx, tenant.namespace_or_default(), growth).await {
+                Ok(()) => {
+                    stored.grown.insert(pool.clone());
+                }
+                Err(failed) => {
+                    outcome = failed;
+                    break 'effects;
+                }
+            }
         }
         for object in objects_for(effect, objects) {
             match apply::apply(ctx, object, in_place.contains(&object.key())).await {
@@ -175,7 +214,7 @@ fn objects_for<'a>(effect: &Effect, objects: &'a TenantObjects) -> Vec<&'a dyn O
 
 /// Retryable failures (network, timeouts, conflicts, throttling, server errors) versus
 /// refusals a retry cannot fix (bad request, forbidden, invalid).
-fn classify(e: &kube::Error) -> ApplyOutcome {
+pub(crate) fn classify(e: &kube::Error) -> ApplyOutcome {
     match e {
         kube::Error::Api(status) if matches!(status.code, 400 | 403 | 404 | 422) => {
             ApplyOutcome::Rejected(format!(

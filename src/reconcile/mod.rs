@@ -155,10 +155,25 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
     ctx.metrics.set_tenant_phase(&key, final_phase.as_ref());
 
     let observed = run.observed.take().unwrap_or_else(|| {
+        // Not observed in this reconcile: the volume growths stay as last seen.
+        let resizes: observe::Resizes = start
+            .status
+            .pools
+            .iter()
+            .map(|p| {
+                let count = |n: i32| n.max(0) as u32;
+                let counts = (
+                    count(p.volumes_resizing),
+                    count(p.filesystem_resize_pending),
+                );
+                (p.name.clone(), counts)
+            })
+            .collect();
         observe::rollout(
             ctx,
             tenant,
             &StoredStatefulSets::default(),
+            &resizes,
             &start.status,
             start.stamp,
             None,
@@ -317,17 +332,34 @@ async fn drive(
                 let draining = decommission::observe(ctx, start.tenant)
                     .instrument(span.clone())
                     .await;
-                let obs = observe::rollout(
-                    ctx,
-                    start.tenant,
-                    &stored,
-                    &start.status,
-                    start.stamp,
-                    Some(&draining),
-                );
-                let input = Input::Observed(obs.rollout.clone());
-                run.observed = Some(obs);
-                input
+                let growing: std::collections::BTreeSet<&str> = stored
+                    .grown()
+                    .chain(observe::pools_still_resizing(&start.status))
+                    .collect();
+                let resizes = if growing.is_empty() {
+                    Ok(observe::Resizes::new())
+                } else {
+                    observe::volume_resizes(ctx, start.tenant, growing).await
+                };
+                match resizes {
+                    Ok(resizes) => {
+                        let obs = observe::rollout(
+                            ctx,
+                            start.tenant,
+                            &stored,
+                            &resizes,
+                            &start.status,
+                            start.stamp,
+                            Some(&draining),
+                        );
+                        let input = Input::Observed(obs.rollout.clone());
+                        run.observed = Some(obs);
+                        input
+                    }
+                    Err(e) => Input::TransientError {
+                        message: format!("cannot read the volume claims of a growing pool: {e}"),
+                    },
+                }
             }
             // Only Failed awaits nothing, and Failed is always reached by a wait.
             None => return Ok(run),
@@ -343,6 +375,7 @@ async fn plan(ctx: &Context, start: &Start<'_>, effects: &[machine::Effect]) -> 
     } else {
         effects::Plan::Apply {
             in_place: Default::default(),
+            grow: Vec::new(),
         }
     }
 }

@@ -3,8 +3,12 @@
 
 //! Observing the rollout: what the StatefulSets say, turned into the machine's facts.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+use kube::api::{Api, ListParams};
 use kube::runtime::reflector::ObjectRef;
 use machine::{PoolRollout, Rollout, Storage, Timestamp};
 
@@ -12,7 +16,72 @@ use crate::admin::info::StorageCheck;
 use crate::api::v1alpha1::{PoolState, PoolStatus, Tenant, TenantStatus};
 use crate::context::Context;
 use crate::effects::StoredStatefulSets;
-use crate::resources::names;
+use crate::resources::{labels, names};
+use crate::validate::parse_quantity;
+
+/// Per pool: volumes still growing, and those of them waiting for a filesystem resize.
+pub type Resizes = BTreeMap<String, (u32, u32)>;
+
+/// Where one claim stands in a volume growth: `None` when it is not growing, else whether
+/// only the filesystem resize (done by the kubelet on the node) is left.
+pub fn claim_resize(pvc: &PersistentVolumeClaim) -> Option<bool> {
+    let status = pvc.status.as_ref()?;
+    if status.phase.as_deref() != Some("Bound") {
+        // Not provisioned yet: it is made at the size asked for.
+        return None;
+    }
+    let condition = |type_: &str| {
+        status
+            .conditions
+            .iter()
+            .flatten()
+            .any(|c| c.type_ == type_ && c.status == "True")
+    };
+    let filesystem_pending = condition("FileSystemResizePending");
+    let size = |q: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>| {
+        q.and_then(|q| parse_quantity(&q.0).ok())
+    };
+    let requested = size(
+        pvc.spec
+            .as_ref()
+            .and_then(|s| s.resources.as_ref())
+            .and_then(|r| r.requests.as_ref())
+            .and_then(|r| r.get("storage")),
+    );
+    let capacity = size(status.capacity.as_ref().and_then(|c| c.get("storage")));
+    let smaller = matches!((capacity, requested), (Some(c), Some(r)) if c < r);
+    (smaller || filesystem_pending || condition("Resizing")).then_some(filesystem_pending)
+}
+
+/// Lists the claims of `pools` (by the pool labels the claim templates carry) and counts the
+/// ones still growing. Only called for pools with a growth under way, so a Tenant that never
+/// grows its volumes costs no read.
+pub async fn volume_resizes(
+    ctx: &Context,
+    tenant: &Tenant,
+    pools: impl IntoIterator<Item = &str>,
+) -> Result<Resizes, kube::Error> {
+    let api: Api<PersistentVolumeClaim> =
+        Api::namespaced(ctx.client.clone(), tenant.namespace_or_default());
+    let mut out = Resizes::new();
+    for pool in pools {
+        let selector = labels::selector_string(&labels::pool_selector_labels(tenant.name(), pool));
+        let claims = api.list(&ListParams::default().labels(&selector)).await?;
+        let states: Vec<bool> = claims.items.iter().filter_map(claim_resize).collect();
+        let pending = states.iter().filter(|fs| **fs).count() as u32;
+        out.insert(pool.to_owned(), (states.len() as u32, pending));
+    }
+    Ok(out)
+}
+
+/// Pools whose stored status still shows volumes growing.
+pub fn pools_still_resizing(previous: &TenantStatus) -> impl Iterator<Item = &str> {
+    previous
+        .pools
+        .iter()
+        .filter(|p| p.volumes_resizing > 0)
+        .map(|p| p.name.as_str())
+}
 
 /// One observation of all pools, with the stall clock.
 #[derive(Clone, Debug)]
@@ -43,6 +112,7 @@ pub fn rollout(
     ctx: &Context,
     tenant: &Tenant,
     stored: &StoredStatefulSets,
+    resizes: &Resizes,
     previous: &TenantStatus,
     now: Timestamp,
     decommission: Option<&super::decommission::Observed>,
@@ -84,7 +154,7 @@ pub fn rollout(
             })
             // A StatefulSet of that name that another controller owns is not this pool.
             .filter(|s| controlled_by(s, tenant));
-        let (mut status, rollout) = pool_state(&pool.name, &name, pool.servers, sts.as_ref());
+        let (mut status, mut rollout) = pool_state(&pool.name, &name, pool.servers, sts.as_ref());
         status.decommission = match decommission {
             Some(d) => d
                 .status
@@ -93,6 +163,12 @@ pub fn rollout(
                 .map(|(_, s)| s.clone()),
             None => stored_decommission(&pool.name),
         };
+        if let Some(&(resizing, pending)) = resizes.get(&pool.name) {
+            rollout.resizing = resizing;
+            rollout.filesystem_pending = pending;
+            status.volumes_resizing = resizing as i32;
+            status.filesystem_resize_pending = pending as i32;
+        }
         pools.push(status);
         rollouts.push(rollout);
     }
@@ -151,6 +227,8 @@ fn pool_state(
             observed: false,
             current_revision: String::new(),
             update_revision: String::new(),
+            resizing: 0,
+            filesystem_pending: 0,
         };
         let status = PoolStatus {
             name: pool.to_owned(),
@@ -175,6 +253,8 @@ fn pool_state(
         observed,
         current_revision: st.current_revision.clone().unwrap_or_default(),
         update_revision: st.update_revision.clone().unwrap_or_default(),
+        resizing: 0,
+        filesystem_pending: 0,
     };
     let state = PoolState::from(rollout.state());
     let status = PoolStatus {
@@ -187,7 +267,7 @@ fn pool_state(
         update_revision: st.update_revision,
         observed,
         state,
-        decommission: None,
+        ..PoolStatus::default()
     };
     (status, rollout)
 }
@@ -280,6 +360,75 @@ mod tests {
         assert!(!controlled_by(&owned_by("other", true), &tenant));
         assert!(!controlled_by(&owned_by("mine", false), &tenant));
         assert!(!controlled_by(&sts(1, 1, 1, "r", "r", 2), &tenant));
+    }
+
+    fn claim(
+        phase: &str,
+        request: &str,
+        capacity: &str,
+        conditions: &[&str],
+    ) -> PersistentVolumeClaim {
+        use k8s_openapi::api::core::v1::{
+            PersistentVolumeClaimCondition, PersistentVolumeClaimSpec, PersistentVolumeClaimStatus,
+            VolumeResourceRequirements,
+        };
+        use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+        let size = |s: &str| BTreeMap::from([("storage".to_owned(), Quantity(s.to_owned()))]);
+        PersistentVolumeClaim {
+            spec: Some(PersistentVolumeClaimSpec {
+                resources: Some(VolumeResourceRequirements {
+                    requests: Some(size(request)),
+                    limits: None,
+                }),
+                ..PersistentVolumeClaimSpec::default()
+            }),
+            status: Some(PersistentVolumeClaimStatus {
+                phase: Some(phase.to_owned()),
+                capacity: Some(size(capacity)),
+                conditions: Some(
+                    conditions
+                        .iter()
+                        .map(|c| PersistentVolumeClaimCondition {
+                            type_: (*c).to_owned(),
+                            status: "True".to_owned(),
+                            ..PersistentVolumeClaimCondition::default()
+                        })
+                        .collect(),
+                ),
+                ..PersistentVolumeClaimStatus::default()
+            }),
+            ..PersistentVolumeClaim::default()
+        }
+    }
+
+    #[test]
+    fn a_claim_grows_until_its_capacity_reaches_the_request_and_its_conditions_clear() {
+        assert_eq!(claim_resize(&claim("Bound", "20Gi", "20Gi", &[])), None);
+        assert_eq!(
+            claim_resize(&claim("Bound", "20Gi", "21474836480", &[])),
+            None
+        );
+        assert_eq!(
+            claim_resize(&claim("Bound", "20Gi", "10Gi", &[])),
+            Some(false)
+        );
+        assert_eq!(
+            claim_resize(&claim("Bound", "20Gi", "10Gi", &["Resizing"])),
+            Some(false)
+        );
+        // The controller grew the volume; the kubelet must still grow the filesystem.
+        assert_eq!(
+            claim_resize(&claim(
+                "Bound",
+                "20Gi",
+                "20Gi",
+                &["FileSystemResizePending"]
+            )),
+            Some(true)
+        );
+        // A claim not bound yet is made at the new size: nothing to wait for.
+        assert_eq!(claim_resize(&claim("Pending", "20Gi", "0", &[])), None);
+        assert_eq!(claim_resize(&PersistentVolumeClaim::default()), None);
     }
 
     #[test]

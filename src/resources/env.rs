@@ -98,7 +98,7 @@ pub fn rustfs_volumes(
     if let [only] = pools
         && is_single_drive(pools)
     {
-        return names::volume_mount_path(&only.persistence.path, 0);
+        return names::volume_mount_path(only.mount_root(None), 0);
     }
     let domain = cluster_domain.trim_end_matches('.');
     let headless = names::headless_service(tenant);
@@ -110,7 +110,7 @@ pub fn rustfs_volumes(
                 sts = names::stateful_set(tenant, &pool.name),
                 last_server = pool.servers - 1,
                 port = names::S3_PORT,
-                path = pool.persistence.path,
+                path = pool.mount_root(None),
                 dir = names::VOLUME_DIR_PREFIX,
                 last_volume = pool.persistence.volumes_per_server - 1,
             )
@@ -129,6 +129,19 @@ pub fn protected_env_names(spec: &TenantSpec) -> Vec<&'static str> {
     names
 }
 
+/// The Tenant's pools with each one's mount directory spelt out (the pool's own path, else the
+/// Tenant's `mountPath`, else `/data`).
+pub fn with_mount_paths(spec: &TenantSpec) -> Vec<Pool> {
+    spec.pools
+        .iter()
+        .map(|p| {
+            let mut p = p.clone();
+            p.persistence.path = Some(p.mount_root(spec.mount_path.as_deref()).to_owned());
+            p
+        })
+        .collect()
+}
+
 /// The variables the operator sets, in their fixed order, before user entries are merged.
 pub fn operator_env(
     tenant: &str,
@@ -143,7 +156,13 @@ pub fn operator_env(
     let mut env = vec![
         value(
             RUSTFS_VOLUMES,
-            rustfs_volumes(tenant, namespace, cluster_domain, &spec.pools, scheme),
+            rustfs_volumes(
+                tenant,
+                namespace,
+                cluster_domain,
+                &with_mount_paths(spec),
+                scheme,
+            ),
         ),
         value(RUSTFS_ADDRESS, format!(":{}", names::S3_PORT)),
         value(RUSTFS_CONSOLE_ADDRESS, format!(":{}", names::CONSOLE_PORT)),
@@ -428,7 +447,7 @@ mod tests {
             "/mnt/disk/rustfs0"
         );
         assert_eq!(
-            names::volume_mount_path(&t.spec.pools[0].persistence.path, 0),
+            names::volume_mount_path(t.spec.pools[0].mount_root(None), 0),
             "/mnt/disk/rustfs0",
             "the path is the volume's mount"
         );

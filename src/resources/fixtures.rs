@@ -67,7 +67,7 @@ impl TenantBuilder {
 
     /// Mount base of the last pool.
     pub(crate) fn path(self, path: &str) -> Self {
-        self.with_pool(|p| p.persistence.path = path.to_owned())
+        self.with_pool(|p| p.persistence.path = Some(path.to_owned()))
     }
 
     /// Volume claim template of the last pool.

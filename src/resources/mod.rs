@@ -25,6 +25,7 @@ pub mod env;
 pub mod labels;
 pub mod names;
 pub mod rbac;
+pub mod security;
 pub mod services;
 pub mod statefulset;
 

@@ -16,13 +16,15 @@
 //! headless Service (`<tenant>-hl`) that gives every pod the DNS name `RUSTFS_VOLUMES` uses.
 //!
 //! All three select every pool's pods: the pools form one cluster, any server answers any
-//! request.
+//! request. `spec.services` sets the type, metadata and load balancer settings of the first
+//! two; the operator's labels and selector stay its own.
 
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::labels::{self, Component};
 use super::{Owner, names};
+use crate::api::v1alpha1::{ServiceSettings, TenantServices};
 
 /// IO, console and headless Services, in that order.
 pub fn services(owner: &Owner) -> Vec<Service> {
@@ -33,22 +35,33 @@ pub fn services(owner: &Owner) -> Vec<Service> {
     ]
 }
 
-/// `<tenant>-io`: ClusterIP Service for the S3 API on port 9000.
+/// `<tenant>-io`: the Service for the S3 API on port 9000 (ClusterIP unless
+/// `spec.services.io` says otherwise).
 pub fn io_service(owner: &Owner) -> Service {
-    cluster_ip(
+    exposed(
         owner,
         names::io_service(owner.name()),
         port(names::S3_PORT_NAME, names::S3_PORT),
+        settings(owner, |s| s.io.as_ref()),
     )
 }
 
-/// `<tenant>-console`: ClusterIP Service for the web console on port 9001.
+/// `<tenant>-console`: the Service for the web console on port 9001 (ClusterIP unless
+/// `spec.services.console` says otherwise).
 pub fn console_service(owner: &Owner) -> Service {
-    cluster_ip(
+    exposed(
         owner,
         names::console_service(owner.name()),
         port(names::CONSOLE_PORT_NAME, names::CONSOLE_PORT),
+        settings(owner, |s| s.console.as_ref()),
     )
+}
+
+fn settings<'a>(
+    owner: &Owner<'a>,
+    pick: impl Fn(&'a TenantServices) -> Option<&'a ServiceSettings>,
+) -> Option<&'a ServiceSettings> {
+    owner.tenant().spec.services.as_ref().and_then(pick)
 }
 
 /// `<tenant>-hl`: headless Service, the StatefulSets' `serviceName`. Publishes pods before they
@@ -71,13 +84,28 @@ pub fn headless_service(owner: &Owner) -> Service {
     }
 }
 
-fn cluster_ip(owner: &Owner, name: String, port: ServicePort) -> Service {
+fn exposed(
+    owner: &Owner,
+    name: String,
+    port: ServicePort,
+    settings: Option<&ServiceSettings>,
+) -> Service {
+    let default = ServiceSettings::default();
+    let settings = settings.unwrap_or(&default);
+    // The user's labels first, so the operator's keys always win.
+    let mut service_labels = settings.labels.clone();
+    service_labels.extend(labels::tenant_labels(owner.name(), Component::Server));
+    let mut metadata = owner.meta(name, service_labels);
+    metadata.annotations = (!settings.annotations.is_empty()).then(|| settings.annotations.clone());
     Service {
-        metadata: owner.meta(name, labels::tenant_labels(owner.name(), Component::Server)),
+        metadata,
         spec: Some(ServiceSpec {
-            type_: Some("ClusterIP".to_owned()),
+            type_: Some(settings.type_.unwrap_or_default().to_string()),
             selector: Some(labels::tenant_selector_labels(owner.name())),
             ports: Some(vec![port]),
+            load_balancer_class: settings.load_balancer_class.clone(),
+            load_balancer_source_ranges: (!settings.load_balancer_source_ranges.is_empty())
+                .then(|| settings.load_balancer_source_ranges.clone()),
             ..ServiceSpec::default()
         }),
         status: None,
@@ -169,5 +197,68 @@ mod tests {
             assert_eq!(l["app.kubernetes.io/component"], "server");
             assert_eq!(l["rustfs.com/tenant"], "t");
         }
+    }
+
+    #[test]
+    fn io_and_console_take_their_own_type_metadata_and_load_balancer_settings() {
+        use crate::api::v1alpha1::ServiceType;
+        let t = TenantBuilder::new("t")
+            .pool("p0", 4, 4)
+            .spec(|s| {
+                s.services = Some(TenantServices {
+                    io: Some(ServiceSettings {
+                        type_: Some(ServiceType::LoadBalancer),
+                        annotations: BTreeMap::from([(
+                            "external-dns.alpha.kubernetes.io/hostname".into(),
+                            "s3.example.com".into(),
+                        )]),
+                        labels: BTreeMap::from([
+                            ("expose".into(), "public".into()),
+                            ("rustfs.com/tenant".into(), "spoofed".into()),
+                        ]),
+                        load_balancer_class: Some("example.com/lb".into()),
+                        load_balancer_source_ranges: vec!["10.0.0.0/8".into()],
+                    }),
+                    console: Some(ServiceSettings {
+                        type_: Some(ServiceType::NodePort),
+                        ..ServiceSettings::default()
+                    }),
+                });
+            })
+            .build();
+        let owner = Owner::new(&t).unwrap();
+        let io = io_service(&owner);
+        assert_eq!(spec(&io).type_.as_deref(), Some("LoadBalancer"));
+        assert_eq!(
+            spec(&io).load_balancer_class.as_deref(),
+            Some("example.com/lb")
+        );
+        assert_eq!(
+            spec(&io).load_balancer_source_ranges,
+            Some(vec!["10.0.0.0/8".to_owned()])
+        );
+        let labels = io.metadata.labels.clone().unwrap();
+        assert_eq!(labels["expose"], "public");
+        assert_eq!(
+            labels["rustfs.com/tenant"], "t",
+            "the operator's labels win"
+        );
+        assert_eq!(
+            io.metadata.annotations.clone().unwrap()["external-dns.alpha.kubernetes.io/hostname"],
+            "s3.example.com"
+        );
+        assert_eq!(
+            spec(&io).selector,
+            Some(labels::tenant_selector_labels("t")),
+            "the selector is the operator's"
+        );
+        let console = console_service(&owner);
+        assert_eq!(spec(&console).type_.as_deref(), Some("NodePort"));
+        assert_eq!(console.metadata.annotations, None);
+        assert_eq!(spec(&console).load_balancer_class, None);
+        // The headless Service is not configurable.
+        let hl = headless_service(&owner);
+        assert_eq!(spec(&hl).type_.as_deref(), Some("ClusterIP"));
+        assert_eq!(hl.metadata.annotations, None);
     }
 }

@@ -19,29 +19,29 @@
 //! - volume claims are kept when the StatefulSet is deleted or scaled down
 //!   (`persistentVolumeClaimRetentionPolicy` Retain/Retain): they hold erasure-coded data;
 //! - non-root by default (uid/gid 10001, the RustFS image's user; fsGroup so the volumes are
-//!   writable), no privilege escalation, no capabilities, RuntimeDefault seccomp. A security
-//!   context given in the Tenant replaces the default as a whole, so what runs is exactly
-//!   what the user wrote.
+//!   writable), no privilege escalation, no capabilities, RuntimeDefault seccomp; the Tenant's
+//!   and the pool's security contexts are laid over these defaults (see [`security`]);
+//! - the user's pod labels never replace the operator's: the selectors depend on them.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::DeepMerge;
 use k8s_openapi::api::apps::v1::{
     StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec,
     StatefulSetUpdateStrategy,
 };
 use k8s_openapi::api::core::v1::{
-    Affinity, Capabilities, Container, ContainerPort, EmptyDirVolumeSource, EnvVar, HTTPGetAction,
-    KeyToPath, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodAffinityTerm, PodAntiAffinity,
-    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ProjectedVolumeSource, SeccompProfile,
-    SecretProjection, SecurityContext, Volume, VolumeMount, VolumeProjection,
-    VolumeResourceRequirements, WeightedPodAffinityTerm,
+    Affinity, Container, ContainerPort, EmptyDirVolumeSource, EnvVar, HTTPGetAction, KeyToPath,
+    LocalObjectReference, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodAffinityTerm,
+    PodAntiAffinity, PodSpec, PodTemplateSpec, Probe, ProjectedVolumeSource, SecretProjection,
+    SecurityContext, Volume, VolumeMount, VolumeProjection, VolumeResourceRequirements,
+    WeightedPodAffinityTerm,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::env::{self, EnvMerge};
+use super::security::{self, PoolSecurity};
 use super::{BuildContext, Owner, labels, names};
 use crate::api::v1alpha1::Pool;
 
@@ -52,8 +52,7 @@ pub const READINESS_PATH: &str = "/health/ready";
 /// Size limit of the writable `/tmp` (RustFS writes temporary files during integrity checks
 /// and admin downloads); the root filesystem itself is read-only.
 pub const TMP_SIZE_LIMIT: &str = "1Gi";
-/// uid and gid of the user in the RustFS image.
-pub const RUSTFS_UID: i64 = 10001;
+pub use security::RUSTFS_UID;
 /// Size of each volume when the Tenant gives no claim template (or no storage request).
 pub const DEFAULT_VOLUME_SIZE: &str = "10Gi";
 /// Access mode of each volume when the claim template names none.
@@ -85,10 +84,7 @@ pub(crate) fn build(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVa
             pod_management_policy: Some(owner.tenant().spec.pod_management_policy.to_string()),
             selector: labels::pool_selector(tenant, &pool.name),
             template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(pod_labels),
-                    ..ObjectMeta::default()
-                }),
+                metadata: Some(pod_metadata(owner, pool, pod_labels)),
                 spec: Some(pod_spec(owner, pool, ctx, env)),
             },
             volume_claim_templates: Some(volume_claim_templates(tenant, pool)),
@@ -108,9 +104,54 @@ pub(crate) fn build(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVa
     }
 }
 
+/// The pod template's metadata: the user's labels (the pool's over the Tenant's) under the
+/// operator's, which always win; the user's annotations (the pool's over the Tenant's).
+fn pod_metadata(
+    owner: &Owner,
+    pool: &Pool,
+    operator_labels: BTreeMap<String, String>,
+) -> ObjectMeta {
+    let spec = &owner.tenant().spec;
+    let mut labels = spec.pod_labels.clone();
+    labels.extend(pool.pod_labels.clone());
+    labels.extend(operator_labels);
+    let mut annotations = spec.pod_annotations.clone();
+    annotations.extend(pool.pod_annotations.clone());
+    ObjectMeta {
+        labels: Some(labels),
+        annotations: (!annotations.is_empty()).then_some(annotations),
+        ..ObjectMeta::default()
+    }
+}
+
+/// `imagePullSecrets` and the single `imagePullSecret`, each name once.
+fn image_pull_secrets(
+    spec: &crate::api::v1alpha1::TenantSpec,
+) -> Option<Vec<LocalObjectReference>> {
+    let mut out: Vec<LocalObjectReference> = Vec::new();
+    for secret in spec
+        .image_pull_secrets
+        .iter()
+        .chain(&spec.image_pull_secret)
+    {
+        if !out.iter().any(|s| s.name == secret.name) {
+            out.push(secret.clone());
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 fn pod_spec(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> PodSpec {
     let spec = &owner.tenant().spec;
     let scheduling = &pool.scheduling;
+    let PoolSecurity {
+        pod: pod_security,
+        container: container_security,
+    } = security::pool_security(spec, pool);
+    let mut containers = vec![container(owner, pool, ctx, env, container_security)];
+    containers.extend(spec.sidecars.iter().cloned());
+    let mut volumes = pod_volumes(owner);
+    volumes.extend(spec.volumes.iter().cloned());
     PodSpec {
         service_account_name: Some(names::pod_service_account(owner.name(), spec)),
         scheduler_name: spec.scheduler.clone(),
@@ -118,8 +159,14 @@ fn pod_spec(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> P
             .priority_class_name
             .clone()
             .or_else(|| spec.priority_class_name.clone()),
-        image_pull_secrets: (!spec.image_pull_secrets.is_empty())
-            .then(|| spec.image_pull_secrets.clone()),
+        image_pull_secrets: image_pull_secrets(spec),
+        runtime_class_name: pool
+            .runtime_class_name
+            .clone()
+            .or_else(|| spec.runtime_class_name.clone()),
+        termination_grace_period_seconds: pool
+            .termination_grace_period_seconds
+            .or(spec.termination_grace_period_seconds),
         node_selector: scheduling.node_selector.clone(),
         affinity: Some(
             scheduling
@@ -129,15 +176,13 @@ fn pod_spec(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> P
         ),
         tolerations: scheduling.tolerations.clone(),
         topology_spread_constraints: scheduling.topology_spread_constraints.clone(),
-        security_context: Some(over_defaults(
-            default_pod_security_context(),
-            spec.security_context.clone(),
-        )),
+        security_context: Some(pod_security),
         // Service links would inject `<SERVICE>_PORT=tcp://...` variables; for a Tenant
         // named `rustfs` those collide with the RUSTFS_ prefix RustFS reads its settings from.
         enable_service_links: Some(false),
-        containers: vec![container(owner, pool, ctx, env)],
-        volumes: Some(pod_volumes(owner)),
+        init_containers: (!spec.init_containers.is_empty()).then(|| spec.init_containers.clone()),
+        containers,
+        volumes: Some(volumes),
         ..PodSpec::default()
     }
 }
@@ -217,7 +262,13 @@ fn pod_volume_mounts(owner: &Owner) -> Vec<VolumeMount> {
     mounts
 }
 
-fn container(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> Container {
+fn container(
+    owner: &Owner,
+    pool: &Pool,
+    ctx: &BuildContext,
+    env: &[EnvVar],
+    security_context: SecurityContext,
+) -> Container {
     let spec = &owner.tenant().spec;
     let scheme = if names::tls_secrets(owner.name(), spec).is_some() {
         "HTTPS"
@@ -242,20 +293,21 @@ fn container(owner: &Owner, pool: &Pool, ctx: &BuildContext, env: &[EnvVar]) -> 
             (0..pool.persistence.volumes_per_server)
                 .map(|i| VolumeMount {
                     name: names::volume(i),
-                    mount_path: names::volume_mount_path(&pool.persistence.path, i),
+                    mount_path: names::volume_mount_path(
+                        pool.mount_root(spec.mount_path.as_deref()),
+                        i,
+                    ),
                     ..VolumeMount::default()
                 })
                 .chain(pod_volume_mounts(owner))
+                .chain(spec.volume_mounts.iter().cloned())
                 .collect(),
         ),
         startup_probe: Some(with_scheme(startup_probe(), scheme)),
         liveness_probe: Some(with_scheme(liveness_probe(), scheme)),
         readiness_probe: Some(with_scheme(readiness_probe(), scheme)),
         lifecycle: spec.lifecycle.clone(),
-        security_context: Some(over_defaults(
-            default_container_security_context(),
-            spec.container_security_context.clone(),
-        )),
+        security_context: Some(security_context),
         ..Container::default()
     }
 }
@@ -348,53 +400,6 @@ fn spread_over_nodes(tenant: &str) -> Affinity {
     }
 }
 
-/// The user's settings laid over the defaults field by field: a user who sets only
-/// `runAsUser` keeps the seccomp profile and `fsGroupChangePolicy` (without which every
-/// start would chown every file of every volume).
-fn over_defaults<T: DeepMerge>(mut defaults: T, user: Option<T>) -> T {
-    if let Some(user) = user {
-        defaults.merge_from(user);
-    }
-    defaults
-}
-
-/// Pod security context defaults (the RustFS image's user).
-pub fn default_pod_security_context() -> PodSecurityContext {
-    PodSecurityContext {
-        run_as_user: Some(RUSTFS_UID),
-        run_as_group: Some(RUSTFS_UID),
-        run_as_non_root: Some(true),
-        fs_group: Some(RUSTFS_UID),
-        // Large volumes: do not walk every file on each start.
-        fs_group_change_policy: Some("OnRootMismatch".to_owned()),
-        seccomp_profile: Some(runtime_default_seccomp()),
-        ..PodSecurityContext::default()
-    }
-}
-
-/// Container security context defaults.
-pub fn default_container_security_context() -> SecurityContext {
-    SecurityContext {
-        allow_privilege_escalation: Some(false),
-        capabilities: Some(Capabilities {
-            add: None,
-            drop: Some(vec!["ALL".to_owned()]),
-        }),
-        run_as_non_root: Some(true),
-        // RustFS writes only to its drives and /tmp, both volumes.
-        read_only_root_filesystem: Some(true),
-        seccomp_profile: Some(runtime_default_seccomp()),
-        ..SecurityContext::default()
-    }
-}
-
-fn runtime_default_seccomp() -> SeccompProfile {
-    SeccompProfile {
-        type_: "RuntimeDefault".to_owned(),
-        localhost_profile: None,
-    }
-}
-
 /// One claim template per volume, `vol-0` ... `vol-{V-1}`.
 ///
 /// Labels: the pool's labels (the operator's keys win over `persistence.labels`, so claims
@@ -442,8 +447,8 @@ mod tests {
     use crate::api::v1alpha1::{ImagePullPolicy, PodManagementPolicy, Tenant};
     use crate::resources::fixtures::TenantBuilder;
     use k8s_openapi::api::core::v1::{
-        Lifecycle, LifecycleHandler, LocalObjectReference, NodeAffinity, ResourceRequirements,
-        SleepAction, Toleration, TopologySpreadConstraint,
+        ConfigMapVolumeSource, Lifecycle, LifecycleHandler, NodeAffinity, PodSecurityContext,
+        ResourceRequirements, SleepAction, Toleration, TopologySpreadConstraint,
     };
 
     fn render(t: &Tenant) -> StatefulSet {
@@ -1121,5 +1126,233 @@ mod tests {
             .clone()
             .unwrap();
         assert_eq!(get.scheme.as_deref(), Some("HTTP"));
+    }
+
+    #[test]
+    fn pod_labels_and_annotations_merge_pool_over_tenant_under_the_operators() {
+        let sts = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 4)
+                .spec(|s| {
+                    s.pod_labels = BTreeMap::from([
+                        ("team".into(), "storage".into()),
+                        ("tier".into(), "tenant".into()),
+                        ("rustfs.com/pool".into(), "spoofed".into()),
+                    ]);
+                    s.pod_annotations = BTreeMap::from([
+                        ("a".into(), "tenant".into()),
+                        ("b".into(), "tenant".into()),
+                    ]);
+                    s.pools[0].pod_labels = BTreeMap::from([("tier".into(), "pool".into())]);
+                    s.pools[0].pod_annotations = BTreeMap::from([("b".into(), "pool".into())]);
+                })
+                .build(),
+        );
+        let l = pod_labels(&sts);
+        assert_eq!(l["team"], "storage");
+        assert_eq!(l["tier"], "pool", "the pool wins");
+        assert_eq!(l["rustfs.com/pool"], "p0", "the operator's labels win");
+        assert_eq!(l["rustfs.com/tenant"], "t");
+        let a = spec(&sts)
+            .template
+            .metadata
+            .as_ref()
+            .unwrap()
+            .annotations
+            .clone()
+            .unwrap();
+        assert_eq!(a["a"], "tenant");
+        assert_eq!(a["b"], "pool");
+        // The StatefulSet's own labels and selector ignore the user's.
+        assert!(!sts_labels(&sts).contains_key("team"));
+        let plain = render(&TenantBuilder::new("t").pool("p0", 4, 4).build());
+        assert_eq!(spec(&sts).selector, spec(&plain).selector);
+        assert_eq!(
+            spec(&plain).template.metadata.as_ref().unwrap().annotations,
+            None
+        );
+    }
+
+    #[test]
+    fn runtime_class_and_grace_period_pool_over_tenant() {
+        let tenant_only = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 4)
+                .spec(|s| {
+                    s.runtime_class_name = Some("gvisor".into());
+                    s.termination_grace_period_seconds = Some(120);
+                })
+                .build(),
+        );
+        assert_eq!(
+            pod(&tenant_only).runtime_class_name.as_deref(),
+            Some("gvisor")
+        );
+        assert_eq!(
+            pod(&tenant_only).termination_grace_period_seconds,
+            Some(120)
+        );
+        let both = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 4)
+                .spec(|s| {
+                    s.runtime_class_name = Some("gvisor".into());
+                    s.termination_grace_period_seconds = Some(120);
+                    s.pools[0].runtime_class_name = Some("kata".into());
+                    s.pools[0].termination_grace_period_seconds = Some(0);
+                })
+                .build(),
+        );
+        assert_eq!(pod(&both).runtime_class_name.as_deref(), Some("kata"));
+        assert_eq!(pod(&both).termination_grace_period_seconds, Some(0));
+        let neither = render(&TenantBuilder::new("t").pool("p0", 4, 4).build());
+        assert_eq!(pod(&neither).runtime_class_name, None);
+        assert_eq!(pod(&neither).termination_grace_period_seconds, None);
+    }
+
+    #[test]
+    fn the_single_image_pull_secret_joins_the_list_once() {
+        let reg = |n: &str| LocalObjectReference { name: n.into() };
+        let sts = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 4)
+                .spec(|s| {
+                    s.image_pull_secrets = vec![reg("a"), reg("b")];
+                    s.image_pull_secret = Some(reg("c"));
+                })
+                .build(),
+        );
+        assert_eq!(
+            pod(&sts).image_pull_secrets,
+            Some(vec![reg("a"), reg("b"), reg("c")])
+        );
+        let dup = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 4)
+                .spec(|s| {
+                    s.image_pull_secrets = vec![reg("a")];
+                    s.image_pull_secret = Some(reg("a"));
+                })
+                .build(),
+        );
+        assert_eq!(pod(&dup).image_pull_secrets, Some(vec![reg("a")]));
+        let only = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 4)
+                .spec(|s| s.image_pull_secret = Some(reg("c")))
+                .build(),
+        );
+        assert_eq!(pod(&only).image_pull_secrets, Some(vec![reg("c")]));
+    }
+
+    #[test]
+    fn extra_volumes_mounts_init_containers_and_sidecars_join_the_operators() {
+        let ca = Volume {
+            name: "corp-ca".into(),
+            config_map: Some(ConfigMapVolumeSource {
+                name: "corp-ca".into(),
+                ..ConfigMapVolumeSource::default()
+            }),
+            ..Volume::default()
+        };
+        let mount = VolumeMount {
+            name: "corp-ca".into(),
+            mount_path: "/etc/ssl/corp".into(),
+            read_only: Some(true),
+            ..VolumeMount::default()
+        };
+        let init = Container {
+            name: "wait".into(),
+            image: Some("busybox".into()),
+            ..Container::default()
+        };
+        let sidecar = Container {
+            name: "logs".into(),
+            image: Some("fluent-bit".into()),
+            ..Container::default()
+        };
+        let sts = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 2, 2)
+                .spec(|s| {
+                    s.volumes = vec![ca.clone()];
+                    s.volume_mounts = vec![mount.clone()];
+                    s.init_containers = vec![init.clone()];
+                    s.sidecars = vec![sidecar.clone()];
+                })
+                .build(),
+        );
+        let p = pod(&sts);
+        let names: Vec<&str> = p.containers.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["rustfs", "logs"], "RustFS first, then the sidecars");
+        assert_eq!(p.containers[1], sidecar);
+        assert_eq!(p.init_containers, Some(vec![init]));
+        let volumes: Vec<&str> = p
+            .volumes
+            .iter()
+            .flatten()
+            .map(|v| v.name.as_str())
+            .collect();
+        assert_eq!(volumes, ["tmp", "corp-ca"]);
+        let mounts = p.containers[0].volume_mounts.clone().unwrap();
+        assert_eq!(mounts.last(), Some(&mount));
+        assert_eq!(mounts.len(), 4, "2 drives, /tmp, the extra one");
+        let plain = render(&TenantBuilder::new("t").pool("p0", 2, 2).build());
+        assert_eq!(pod(&plain).init_containers, None);
+    }
+
+    #[test]
+    fn the_tenant_mount_path_applies_to_pools_without_their_own() {
+        let t = TenantBuilder::new("t")
+            .pool("a", 2, 2)
+            .pool("b", 2, 2)
+            .spec(|s| {
+                s.mount_path = Some("/mnt/rustfs".into());
+                s.pools[1].persistence.path = Some("/own".into());
+            })
+            .build();
+        let owner = Owner::new(&t).unwrap();
+        let ctx = BuildContext::default();
+        let first_mount = |pool: usize| {
+            let sts = stateful_set(&owner, &t.spec.pools[pool], &ctx);
+            rustfs(&sts).volume_mounts.clone().unwrap()[0]
+                .mount_path
+                .clone()
+        };
+        assert_eq!(first_mount(0), "/mnt/rustfs/rustfs0");
+        assert_eq!(first_mount(1), "/own/rustfs0");
+        let volumes = env::container_env("t", "ns", &t.spec, "cluster.local")
+            .env
+            .into_iter()
+            .find(|e| e.name == "RUSTFS_VOLUMES")
+            .and_then(|e| e.value)
+            .unwrap();
+        assert!(
+            volumes.contains(":9000/mnt/rustfs/rustfs{0...1}"),
+            "{volumes}"
+        );
+        assert!(volumes.contains(":9000/own/rustfs{0...1}"), "{volumes}");
+    }
+
+    #[test]
+    fn an_empty_security_context_pair_renders_no_ids() {
+        let sts = render(
+            &TenantBuilder::new("t")
+                .pool("p0", 4, 2)
+                .with_pool(|p| {
+                    p.security_context = Some(PodSecurityContext::default());
+                    p.container_security_context = Some(SecurityContext::default());
+                })
+                .build(),
+        );
+        let p = pod(&sts).security_context.clone().unwrap();
+        assert_eq!(
+            (p.run_as_user, p.run_as_group, p.fs_group),
+            (None, None, None)
+        );
+        let c = rustfs(&sts).security_context.clone().unwrap();
+        assert_eq!((c.run_as_user, c.run_as_group), (None, None));
+        let yaml = serde_yaml::to_string(&sts).unwrap();
+        assert!(!yaml.contains("runAsUser"), "{yaml}");
     }
 }

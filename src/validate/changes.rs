@@ -36,17 +36,116 @@ impl fmt::Display for RefusedChange {
     }
 }
 
-/// Compares the StatefulSets the operator wants (`desired`, one per pool, as the builders
-/// render them from `tenant`) with those in the cluster (`existing`: the StatefulSets of the
-/// Tenant's namespace; those without an owner reference to this Tenant are ignored).
-///
-/// Returns every refused change; empty means applying `desired` is safe. StatefulSets that do
-/// not exist yet are new pools and are always fine.
+/// A raised volume size in a pool's claim template. Kubernetes cannot change the template of
+/// an existing StatefulSet, but the operator can grow the volumes themselves when their
+/// StorageClass allows expansion (see [`VolumeGrowth::refused`] for when it does not).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VolumeGrowth {
+    /// Tenant field, `spec.pools[i].persistence.volumeClaimTemplate.resources.requests.storage`.
+    pub field: String,
+    /// Pool name.
+    pub pool: String,
+    /// The pool's StatefulSet.
+    pub stateful_set: String,
+    /// Size in the existing StatefulSet's claim templates.
+    pub from: String,
+    /// Size asked for.
+    pub to: String,
+    /// `storageClassName` of the claim template (`None`: the cluster's default class at the
+    /// time the volumes were made; the claims themselves name it).
+    pub storage_class: Option<String>,
+}
+
+/// Why a [`VolumeGrowth`] cannot be carried out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrowthBlocked {
+    /// The class does not exist (any more).
+    ClassMissing(String),
+    /// The class exists without `allowVolumeExpansion: true`.
+    NotExpandable(String),
+    /// Neither the template nor any claim names a class.
+    NoClass,
+    /// These claims are not bound yet; Kubernetes grows bound claims only.
+    ClaimsNotBound(Vec<String>),
+}
+
+impl VolumeGrowth {
+    /// The refusal to report when the growth cannot be carried out.
+    pub fn refused(&self, why: &GrowthBlocked) -> RefusedChange {
+        let (from, to) = (&self.from, &self.to);
+        let message = match why {
+            GrowthBlocked::ClassMissing(class) => format!(
+                "volume size would grow from {from} to {to}, but StorageClass '{class}' of the pool's volumes does not exist, so nothing can expand them: set the size back to {from}, or create StorageClass '{class}' with allowVolumeExpansion: true, or add a pool with bigger volumes"
+            ),
+            GrowthBlocked::NotExpandable(class) => format!(
+                "volume size would grow from {from} to {to}, but StorageClass '{class}' does not allow volume expansion (allowVolumeExpansion is not true): set the size back to {from}; or, if the class's provisioner can expand volumes, run `kubectl patch storageclass {class} -p '{{\"allowVolumeExpansion\":true}}'` and the operator grows every volume of the pool; or add a pool with bigger volumes"
+            ),
+            GrowthBlocked::ClaimsNotBound(claims) => {
+                let mut named = claims
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if claims.len() > 5 {
+                    named.push_str(&format!(" and {} more", claims.len() - 5));
+                }
+                format!(
+                    "volume size would grow from {from} to {to}, but the claims {named} are not bound yet and Kubernetes grows bound claims only: wait until they are bound (the operator retries every 15 s), or set the size back to {from}"
+                )
+            }
+            GrowthBlocked::NoClass => format!(
+                "volume size would grow from {from} to {to}, but neither the claim template nor the pool's claims name a StorageClass, so expansion cannot be checked: set the size back to {from}, or add a pool with bigger volumes"
+            ),
+        };
+        RefusedChange {
+            field: self.field.clone(),
+            message,
+        }
+    }
+}
+
+/// What a change to existing StatefulSets amounts to: the refused parts, and the volume
+/// growths that may go ahead once their StorageClass is known to allow expansion.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Review {
+    /// Changes never applied.
+    pub refused: Vec<RefusedChange>,
+    /// Volume growths, one per pool.
+    pub growth: Vec<VolumeGrowth>,
+}
+
+/// Like [`review_changes`], with every volume growth refused as if its class did not allow
+/// expansion: for callers that cannot look at StorageClasses.
 pub fn refused_changes(
     tenant: &Tenant,
     existing: &[StatefulSet],
     desired: &[StatefulSet],
 ) -> Vec<RefusedChange> {
+    let review = review_changes(tenant, existing, desired);
+    let mut out = review.refused;
+    out.extend(review.growth.iter().map(|g| {
+        let class = g
+            .storage_class
+            .clone()
+            .unwrap_or_else(|| "<cluster default>".into());
+        g.refused(&GrowthBlocked::NotExpandable(class))
+    }));
+    out
+}
+
+/// Compares the StatefulSets the operator wants (`desired`, one per pool, as the builders
+/// render them from `tenant`) with those in the cluster (`existing`: the StatefulSets of the
+/// Tenant's namespace; those without an owner reference to this Tenant are ignored).
+///
+/// Returns every refused change (none means applying `desired` is safe) and every volume
+/// growth. StatefulSets that do not exist yet are new pools and are always fine.
+pub fn review_changes(
+    tenant: &Tenant,
+    existing: &[StatefulSet],
+    desired: &[StatefulSet],
+) -> Review {
+    let mut growth = Vec::new();
     let tenant_name = tenant.metadata.name.as_deref().unwrap_or_default();
     let desired_by_name: BTreeMap<&str, &StatefulSet> =
         desired.iter().map(|s| (name_of(s), s)).collect();
@@ -107,9 +206,17 @@ pub fn refused_changes(
             Some(i) => format!("spec.pools[{i}]"),
             None => "spec.pools".into(),
         };
-        compare_statefulset(&base, sts, current, wanted, &mut out);
+        if let Some(g) = compare_statefulset(&base, sts, current, wanted, &mut out) {
+            growth.push(VolumeGrowth {
+                pool: pool.clone(),
+                ..g
+            });
+        }
     }
-    out
+    Review {
+        refused: out,
+        growth,
+    }
 }
 
 fn compare_statefulset(
@@ -118,9 +225,9 @@ fn compare_statefulset(
     current: &StatefulSet,
     wanted: &StatefulSet,
     out: &mut Vec<RefusedChange>,
-) {
+) -> Option<VolumeGrowth> {
     let (Some(cur), Some(want)) = (current.spec.as_ref(), wanted.spec.as_ref()) else {
-        return;
+        return None;
     };
     let mut refuse = |field: String, message: String| out.push(RefusedChange { field, message });
 
@@ -193,16 +300,20 @@ fn compare_statefulset(
                 cur_vcts.len()
             ),
         );
-        return;
+        return None;
     }
     let mut reported = BTreeSet::new();
+    let mut growth = None;
     for (c, w) in cur_vcts.iter().zip(want_vcts) {
-        for change in template_changes(base, sts, c, w) {
+        let (changes, grows) = template_changes(base, sts, c, w);
+        for change in changes {
             if reported.insert(change.field.clone()) {
                 out.push(change);
             }
         }
+        growth = growth.or(grows);
     }
+    growth
 }
 
 /// Why every volume claim template change is refused, appended to each message.
@@ -214,7 +325,8 @@ fn template_changes(
     sts: &str,
     cur: &PersistentVolumeClaim,
     want: &PersistentVolumeClaim,
-) -> Vec<RefusedChange> {
+) -> (Vec<RefusedChange>, Option<VolumeGrowth>) {
+    let mut growth = None;
     let p = format!("{base}.persistence");
     let t = format!("{p}.volumeClaimTemplate");
     let mut out = Vec::new();
@@ -319,15 +431,16 @@ fn template_changes(
                 shown(&cur_size)
             ),
         ),
-        (Some(Ok(_)), Some(Ok(_))) => refuse(
-            field,
-            format!(
-                "volume size would grow from {} to {}; {VCT_IMMUTABLE}, so new pods would not get it either: set it back to {} and, if the StorageClass allows expansion, resize each PVC of the pool instead (kubectl patch pvc), or add a pool with bigger volumes",
-                shown(&cur_size),
-                shown(&want_size),
-                shown(&cur_size)
-            ),
-        ),
+        (Some(Ok(_)), Some(Ok(_))) => {
+            growth = Some(VolumeGrowth {
+                field,
+                pool: String::new(),
+                stateful_set: sts.to_owned(),
+                from: shown(&cur_size),
+                to: shown(&want_size),
+                storage_class: ws.storage_class_name.clone(),
+            })
+        }
         (None, None) => {}
         _ if cur_size == want_size => {}
         _ => refuse(
@@ -340,7 +453,7 @@ fn template_changes(
             ),
         ),
     }
-    out
+    (out, growth)
 }
 
 /// A StatefulSet of 1 replica with 1 volume claim template: the pool of a single-drive
@@ -628,8 +741,9 @@ mod tests {
             "spec.pools[0].persistence.volumeClaimTemplate.resources.requests.storage",
             &[
                 "grow from 10Gi to 20Gi",
-                "volumeClaimTemplates change",
-                "kubectl patch pvc",
+                "StorageClass 'fast' does not allow volume expansion",
+                "kubectl patch storageclass fast",
+                "set the size back to 10Gi",
             ],
         ),
         (
@@ -718,6 +832,50 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_volume_growth_is_reviewed_apart_from_the_refused_changes() {
+        let t = tenant(&["pool-0"]);
+        let mut desired = sts("pool-0");
+        set_size(&mut desired, "20Gi");
+        let review = review_changes(&t, &[sts("pool-0")], std::slice::from_ref(&desired));
+        assert_eq!(review.refused, []);
+        let growth = VolumeGrowth {
+            field: "spec.pools[0].persistence.volumeClaimTemplate.resources.requests.storage"
+                .into(),
+            pool: "pool-0".into(),
+            stateful_set: "demo-pool-0".into(),
+            from: "10Gi".into(),
+            to: "20Gi".into(),
+            storage_class: Some("fast".into()),
+        };
+        assert_eq!(review.growth, std::slice::from_ref(&growth));
+        // Another change in the same edit is still refused on its own.
+        spec(&mut desired).replicas = Some(2);
+        let review = review_changes(&t, &[sts("pool-0")], &[desired]);
+        assert_eq!(review.refused.len(), 1, "{review:#?}");
+        assert_eq!(review.refused[0].field, "spec.pools[0].servers");
+        assert_eq!(review.growth, std::slice::from_ref(&growth));
+        // Each reason a growth cannot go ahead names the class and the fix.
+        let missing = growth.refused(&GrowthBlocked::ClassMissing("fast".into()));
+        assert_eq!(missing.field, growth.field);
+        assert!(
+            missing
+                .message
+                .contains("StorageClass 'fast' of the pool's volumes does not exist")
+        );
+        assert!(missing.message.contains("set the size back to 10Gi"));
+        let pending = growth.refused(&GrowthBlocked::ClaimsNotBound(vec![
+            "vol-0-demo-pool-0-0".into(),
+        ]));
+        assert!(
+            pending
+                .message
+                .contains("claims vol-0-demo-pool-0-0 are not bound yet")
+        );
+        let none = growth.refused(&GrowthBlocked::NoClass);
+        assert!(none.message.contains("name a StorageClass"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //!   cluster may be older than the operator, or applied without its schema) and adds what the
 //!   schema cannot say: generated-name lengths, the TLS and logging rules, env
 //!   overrides, volume claim sizes.
+//! - `platform`: pod metadata, Services, extra volumes and containers beside the operator's.
 //! - [`credentials`]: the Secret named by `spec.credsSecret`.
 //! - [`secrets`]: the internode secret and the TLS certificate with its CA.
 //! - [`changes`]: changes to existing StatefulSets that Kubernetes would reject or that would
@@ -18,13 +19,16 @@
 pub mod changes;
 pub mod credentials;
 pub mod layout;
+mod platform;
 pub mod quantity;
 pub mod secrets;
 pub mod spec;
 
 use std::fmt;
 
-pub use changes::{RefusedChange, refused_changes};
+pub use changes::{
+    GrowthBlocked, RefusedChange, Review, VolumeGrowth, refused_changes, review_changes,
+};
 pub use credentials::{CredentialsProblem, check_credentials_secret};
 pub use quantity::{QuantityError, QuantityValue, parse_quantity};
 pub use spec::{spec_problems, validate_spec};

@@ -62,6 +62,7 @@ pub fn spec_problems(tenant: &Tenant) -> Vec<Problem> {
     check_set_drive_count(tenant, &mut out);
     check_credentials_configured(tenant, &mut out);
     check_data_path(tenant, &mut out);
+    super::platform::check_platform(tenant, &mut out);
     check_decommission(tenant, &mut out);
     out
 }
@@ -235,6 +236,9 @@ fn check_pools(tenant: &Tenant, out: &mut Vec<Problem>) {
         check_pool_name(tenant_name, pool, i, &base, &mut first_index, out);
         check_pool_size(pool, &base, pools.len(), out);
         check_persistence(pool, &base, out);
+    }
+    if let Some(path) = tenant.spec.mount_path.as_deref() {
+        check_mount_root(path, "spec.mountPath", out);
     }
 }
 
@@ -414,8 +418,15 @@ fn check_set_drive_count(tenant: &Tenant, out: &mut Vec<Problem>) {
 }
 
 fn check_persistence(pool: &Pool, base: &str, out: &mut Vec<Problem>) {
-    let path = pool.persistence.path.as_str();
-    let field = format!("{base}.persistence.path");
+    if let Some(path) = pool.persistence.path.as_deref() {
+        check_mount_root(path, &format!("{base}.persistence.path"), out);
+    }
+    check_claim_template(pool, base, out);
+}
+
+/// A directory the drives are mounted under: `persistence.path` or `spec.mountPath`.
+fn check_mount_root(path: &str, field: &str, out: &mut Vec<Problem>) {
+    let field = field.to_owned();
     if !path.starts_with('/') || path.len() < 2 || path.ends_with('/') {
         out.push(Problem::new(
             &field,
@@ -440,7 +451,9 @@ fn check_persistence(pool: &Pool, base: &str, out: &mut Vec<Problem>) {
             ),
         ));
     }
+}
 
+fn check_claim_template(pool: &Pool, base: &str, out: &mut Vec<Problem>) {
     let Some(vct) = pool.persistence.volume_claim_template.as_ref() else {
         return;
     };
@@ -871,37 +884,37 @@ mod tests {
         ),
         (
             "relative path",
-            |t| t.spec.pools[0].persistence.path = "data".into(),
+            |t| t.spec.pools[0].persistence.path = Some("data".into()),
             "spec.pools[0].persistence.path",
             &["absolute", "such as /data"],
         ),
         (
             "trailing slash path",
-            |t| t.spec.pools[0].persistence.path = "/data/".into(),
+            |t| t.spec.pools[0].persistence.path = Some("/data/".into()),
             "spec.pools[0].persistence.path",
             &["without a trailing '/'"],
         ),
         (
             "root path",
-            |t| t.spec.pools[0].persistence.path = "/".into(),
+            |t| t.spec.pools[0].persistence.path = Some("/".into()),
             "spec.pools[0].persistence.path",
             &["absolute directory"],
         ),
         (
             "path with a space",
-            |t| t.spec.pools[0].persistence.path = "/my data".into(),
+            |t| t.spec.pools[0].persistence.path = Some("/my data".into()),
             "spec.pools[0].persistence.path",
             &["must not contain spaces", "plain path"],
         ),
         (
             "path with an ellipsis",
-            |t| t.spec.pools[0].persistence.path = "/data{0...3}".into(),
+            |t| t.spec.pools[0].persistence.path = Some("/data{0...3}".into()),
             "spec.pools[0].persistence.path",
             &["'...'"],
         ),
         (
             "overlong path",
-            |t| t.spec.pools[0].persistence.path = format!("/{}", "d".repeat(200)),
+            |t| t.spec.pools[0].persistence.path = Some(format!("/{}", "d".repeat(200))),
             "spec.pools[0].persistence.path",
             &["at most 200"],
         ),
@@ -1191,7 +1204,7 @@ mod tests {
             t.spec.pools[0].name = "p".repeat(50)
         }),
         ("custom mount path", |t| {
-            t.spec.pools[0].persistence.path = "/mnt/disks".into()
+            t.spec.pools[0].persistence.path = Some("/mnt/disks".into())
         }),
         ("multi-server with env credentials", |t| {
             no_creds(t);

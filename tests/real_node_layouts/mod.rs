@@ -257,7 +257,7 @@ fn on_loopback(rendered: &str, port: u16) -> String {
 fn rendered(root: &Path, pools: &[(i32, i32)], port: u16) -> (Tenant, String) {
     let mut t = layout_tenant("t", pools);
     for (i, pool) in t.spec.pools.iter_mut().enumerate() {
-        pool.persistence.path = root.join(format!("p{i}")).display().to_string();
+        pool.persistence.path = Some(root.join(format!("p{i}")).display().to_string());
         for v in 0..pool.persistence.volumes_per_server {
             std::fs::create_dir_all(root.join(format!("p{i}/rustfs{v}"))).unwrap();
         }

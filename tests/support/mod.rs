@@ -6,6 +6,7 @@
 
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod migration;
 pub mod operator;
 pub mod s3;
 

@@ -105,6 +105,14 @@ pub fn sample(fact: Fact) -> Input {
         Fact::RolloutComplete => rollout(4, 1_000, 900),
         Fact::RolloutProgressing => rollout(3, 1_000, 900),
         Fact::RolloutStalled => rollout(3, 1_000 + STALL.as_secs(), 1_000),
+        Fact::VolumesResizing => {
+            let Input::Observed(mut growing) = rollout(4, 1_000, 900) else {
+                unreachable!("rollout() gives an observation")
+            };
+            growing.pools[0].resizing = 8;
+            growing.pools[0].filesystem_pending = 2;
+            Input::Observed(growing)
+        }
         Fact::DrivesOffline => with_storage(
             4,
             1_000,
@@ -175,9 +183,10 @@ fn arb_pool(i: usize) -> impl Strategy<Value = PoolRollout> {
         0u32..9,
         any::<bool>(),
         prop::bool::weighted(0.8),
+        prop::bool::weighted(0.2),
     )
         .prop_map(
-            move |(desired, ready, updated, observed, same_rev)| PoolRollout {
+            move |(desired, ready, updated, observed, same_rev, resizing)| PoolRollout {
                 name: format!("pool-{i}"),
                 desired,
                 ready: ready.min(desired),
@@ -185,6 +194,8 @@ fn arb_pool(i: usize) -> impl Strategy<Value = PoolRollout> {
                 observed,
                 current_revision: "rev-1".into(),
                 update_revision: if same_rev { "rev-1" } else { "rev-2" }.into(),
+                resizing: if resizing { desired } else { 0 },
+                filesystem_pending: 0,
             },
         )
 }

@@ -9,6 +9,7 @@
 
 mod datapath;
 mod node_down;
+mod platform;
 mod pool;
 mod status;
 mod tenant;
@@ -17,7 +18,13 @@ pub use datapath::{
     CertManagerTls, IssuerRef, LogLevel, LoggingSpec, SecretKeyRef, TlsMode, TlsSpec,
 };
 pub use node_down::PodDeletionPolicy;
-pub use pool::{Persistence, Pool, SchedulingConfig, is_single_drive, retired_pools};
+pub use platform::{
+    RESERVED_LABEL_KEYS, RESERVED_LABELS_MESSAGE, RESERVED_LABELS_RULE, ServiceSettings,
+    ServiceType, TenantServices,
+};
+pub use pool::{
+    DEFAULT_MOUNT_PATH, Persistence, Pool, SchedulingConfig, is_single_drive, retired_pools,
+};
 pub use status::{
     DecommissionState, DecommissionStatus, OfflineDrive, PoolState, PoolStatus, StoragePoolStatus,
     StorageQuorum, StorageStatus, TenantStatus, TlsStatus, TransitionRecord,

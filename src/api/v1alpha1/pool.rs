@@ -7,10 +7,13 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Affinity, PersistentVolumeClaimSpec, ResourceRequirements, Toleration, TopologySpreadConstraint,
+    Affinity, PersistentVolumeClaimSpec, PodSecurityContext, ResourceRequirements, SecurityContext,
+    Toleration, TopologySpreadConstraint,
 };
 use kube::KubeSchema;
 use serde::{Deserialize, Serialize};
+
+use super::platform::{RESERVED_LABELS_MESSAGE, RESERVED_LABELS_RULE};
 
 /// One pool: `servers` pods, each with `persistence.volumesPerServer` volumes. A pool is
 /// part of its Tenant's single RustFS cluster; it is not a separate storage tier.
@@ -63,6 +66,42 @@ pub struct Pool {
     /// decommission completed).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub decommission: bool,
+
+    /// Pod-level security context of this pool's pods, laid over the Tenant's
+    /// `securityContext` (and the defaults) field by field. Set both this and
+    /// `containerSecurityContext` to `{}` to let the platform choose the uid, gid and fsGroup
+    /// of this pool (OpenShift's SCCs): its pods then carry no `runAsUser`, `runAsGroup` or
+    /// `fsGroup`, whatever the Tenant sets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_context: Option<PodSecurityContext>,
+
+    /// Security context of this pool's RustFS container, laid over the Tenant's
+    /// `containerSecurityContext` (and the defaults) field by field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_security_context: Option<SecurityContext>,
+
+    /// Labels added to this pool's pods, over the Tenant's `podLabels`. The operator's own
+    /// keys are refused, as there.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("maxProperties" = 64))]
+    #[x_kube(validation = Rule::new(RESERVED_LABELS_RULE).message(RESERVED_LABELS_MESSAGE))]
+    pub pod_labels: BTreeMap<String, String>,
+
+    /// Annotations added to this pool's pods, over the Tenant's `podAnnotations`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("maxProperties" = 64))]
+    pub pod_annotations: BTreeMap<String, String>,
+
+    /// RuntimeClass of this pool's pods; overrides the Tenant's `runtimeClassName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 253))]
+    pub runtime_class_name: Option<String>,
+
+    /// Grace period of this pool's pods; overrides the Tenant's
+    /// `terminationGracePeriodSeconds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 86400))]
+    pub termination_grace_period_seconds: Option<i64>,
 
     /// Scheduling of this pool's pods (flat in YAML: `nodeSelector`, `affinity`,
     /// `tolerations`, `resources`, `topologySpreadConstraints`, `priorityClassName`).
@@ -121,14 +160,15 @@ pub struct Persistence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volume_claim_template: Option<PersistentVolumeClaimSpec>,
 
-    /// Directory under which the volumes are mounted, as `<path>/rustfs0`, `<path>/rustfs1`, ...
-    #[serde(default = "default_path")]
+    /// Directory under which the volumes are mounted, as `<path>/rustfs0`, `<path>/rustfs1`,
+    /// ... When unset, the Tenant's `mountPath`, else `/data`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 2, max = 200))]
     #[x_kube(validation = Rule::new("self.startsWith('/') && !self.endsWith('/')")
         .message("spec.pools[].persistence.path must be an absolute path without a trailing '/', such as /data"))]
     #[x_kube(validation = Rule::new("!self.contains(' ') && !self.contains('{') && !self.contains('}') && !self.contains('...')")
         .message("spec.pools[].persistence.path must not contain spaces, '{', '}' or '...': RUSTFS_VOLUMES uses them as separators and ellipsis; choose a plain path such as /data"))]
-    pub path: String,
+    pub path: Option<String>,
 
     /// Labels added to every volume claim of the pool.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,15 +184,26 @@ impl Default for Persistence {
         Self {
             volumes_per_server: 4,
             volume_claim_template: None,
-            path: default_path(),
+            path: None,
             labels: None,
             annotations: None,
         }
     }
 }
 
-fn default_path() -> String {
-    "/data".to_owned()
+/// Where volumes are mounted when neither the pool nor the Tenant names a path.
+pub const DEFAULT_MOUNT_PATH: &str = "/data";
+
+impl Pool {
+    /// The directory this pool mounts its volumes under: its own `persistence.path`, else the
+    /// Tenant's `mountPath`, else [`DEFAULT_MOUNT_PATH`].
+    pub fn mount_root<'a>(&'a self, tenant_mount_path: Option<&'a str>) -> &'a str {
+        self.persistence
+            .path
+            .as_deref()
+            .or(tenant_mount_path)
+            .unwrap_or(DEFAULT_MOUNT_PATH)
+    }
 }
 
 /// True when `pools` is one pool of 1 server x 1 volume: RustFS's single-node single-drive

@@ -215,9 +215,20 @@ pub struct PoolStatus {
     pub observed: bool,
     /// Summary of the pool.
     pub state: PoolState,
+    /// Volumes (PVCs) still growing to the size the spec raised them to (`PVC resizing`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub volumes_resizing: i32,
+    /// Of those, the ones whose claim says `FileSystemResizePending`: the volume has grown and
+    /// the kubelet still has to grow its filesystem.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub filesystem_resize_pending: i32,
     /// The pool's decommission, when one was asked for (`spec.pools[].decommission`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decommission: Option<DecommissionStatus>,
+}
+
+fn is_zero(n: &i32) -> bool {
+    *n == 0
 }
 
 /// A pool's decommission as RustFS reports it (`/rustfs/admin/v3/pools/status`).

@@ -4,15 +4,21 @@
 //! The `Tenant` custom resource and its spec: pools, image, credentials Secret, pod settings,
 //! with the CEL rules and printer columns the CRD carries.
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::core::v1::{
-    EnvVar, Lifecycle, LocalObjectReference, PodSecurityContext, SecurityContext,
+    Container, EnvVar, Lifecycle, LocalObjectReference, PodSecurityContext, SecurityContext,
+    Volume, VolumeMount,
 };
 use kube::CustomResource;
 use kube::KubeSchema;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{LoggingSpec, PodDeletionPolicy, Pool, SecretKeyRef, TenantStatus, TlsSpec};
+use super::platform::{RESERVED_LABELS_MESSAGE, RESERVED_LABELS_RULE};
+use super::{
+    LoggingSpec, PodDeletionPolicy, Pool, SecretKeyRef, TenantServices, TenantStatus, TlsSpec,
+};
 
 /// The RustFS image used when neither the Tenant nor the operator's `--default-image` names one.
 pub const DEFAULT_IMAGE: &str = "rustfs/rustfs:1.0.1";
@@ -98,6 +104,84 @@ pub struct TenantSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub image_pull_secrets: Vec<LocalObjectReference>,
 
+    /// One Secret holding registry credentials: the field name rustfs/operator uses, added
+    /// to `imagePullSecrets` (prefer that list in new manifests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_pull_secret: Option<LocalObjectReference>,
+
+    /// Directory under which every pool mounts its volumes, for pools that set no
+    /// `persistence.path` (the field name rustfs/operator uses). `/data` when neither is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 2, max = 200))]
+    #[x_kube(validation = Rule::new("self.startsWith('/') && !self.endsWith('/')")
+        .message("spec.mountPath must be an absolute path without a trailing '/', such as /data"))]
+    #[x_kube(validation = Rule::new("!self.contains(' ') && !self.contains('{') && !self.contains('}') && !self.contains('...')")
+        .message("spec.mountPath must not contain spaces, '{', '}' or '...': RUSTFS_VOLUMES uses them as separators and ellipsis; choose a plain path such as /data"))]
+    pub mount_path: Option<String>,
+
+    /// Labels added to every RustFS pod (a pool's `podLabels` win on the same key). The
+    /// operator's own keys (`app.kubernetes.io/name`, `instance`, `managed-by`, `component`,
+    /// `rustfs.com/tenant`, `rustfs.com/pool`) are refused: its selectors use them. Changing
+    /// them rolls the pods.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("maxProperties" = 64))]
+    #[x_kube(validation = Rule::new(RESERVED_LABELS_RULE).message(RESERVED_LABELS_MESSAGE))]
+    pub pod_labels: BTreeMap<String, String>,
+
+    /// Annotations added to every RustFS pod (a pool's `podAnnotations` win on the same
+    /// key). Changing them rolls the pods.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("maxProperties" = 64))]
+    pub pod_annotations: BTreeMap<String, String>,
+
+    /// RuntimeClass of the pods (`spec.runtimeClassName`), for example a sandboxed runtime; a
+    /// pool's own `runtimeClassName` overrides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 253))]
+    pub runtime_class_name: Option<String>,
+
+    /// Seconds a server gets between SIGTERM and SIGKILL (Kubernetes' default is 30); a pool's
+    /// own value overrides it. Raise it when `lifecycle.preStop` waits for clients to drain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 86400))]
+    pub termination_grace_period_seconds: Option<i64>,
+
+    /// Type, annotations, labels and load balancer settings of the S3 (`io`) and `console`
+    /// Services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<TenantServices>,
+
+    /// Extra volumes of every RustFS pod, such as a ConfigMap with a custom CA bundle. Names
+    /// `tmp`, `tls` and `vol-<n>` (any name starting with `vol-`) are the operator's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 32))]
+    #[x_kube(validation = Rule::new("self.all(v, !(v.name in ['tmp', 'tls']) && !v.name.startsWith('vol-'))")
+        .message("spec.volumes[].name: tmp, tls and vol-<n> name the operator's own volumes: choose another name"))]
+    pub volumes: Vec<Volume>,
+
+    /// Where the RustFS container mounts `volumes`. A mount path may not be, contain or lie
+    /// inside one of the operator's mounts (`/tmp`, `/opt/rustfs/tls`, the drives under each
+    /// pool's path).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 32))]
+    pub volume_mounts: Vec<VolumeMount>,
+
+    /// Containers run to completion before RustFS starts in every pod (or, with
+    /// `restartPolicy: Always`, native sidecars). The name `rustfs` is the operator's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 8))]
+    #[x_kube(validation = Rule::new("self.all(c, c.name != 'rustfs')")
+        .message("spec.initContainers[].name: 'rustfs' is the operator's container: choose another name"))]
+    pub init_containers: Vec<Container>,
+
+    /// Containers run beside RustFS in every pod, such as a log shipper. The name `rustfs`
+    /// and the ports 9000 and 9001 are RustFS's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 8))]
+    #[x_kube(validation = Rule::new("self.all(c, c.name != 'rustfs')")
+        .message("spec.sidecars[].name: 'rustfs' is the operator's container: choose another name"))]
+    pub sidecars: Vec<Container>,
+
     /// How the pods of each pool start: `Parallel` (default; RustFS waits for its peers
     /// itself) or `OrderedReady`. Changing it after creation is refused by Kubernetes.
     #[serde(default)]
@@ -157,13 +241,17 @@ pub struct TenantSpec {
 
     /// Pod-level security context, laid over the defaults field by field: non-root uid/gid
     /// 10001 (the RustFS image's user), fsGroup 10001 so the volumes are writable,
-    /// fsGroupChangePolicy OnRootMismatch and the RuntimeDefault seccomp profile.
+    /// fsGroupChangePolicy OnRootMismatch and the RuntimeDefault seccomp profile. A pool's
+    /// own `securityContext` is laid over this one. Set both this and
+    /// `containerSecurityContext` to `{}` to let the platform choose the uid, gid and fsGroup
+    /// (OpenShift's SCCs): the pods then carry no `runAsUser`, `runAsGroup` or `fsGroup`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_context: Option<PodSecurityContext>,
 
     /// Container-level security context for the RustFS container, laid over the defaults
-    /// field by field: no privilege escalation, all capabilities dropped, non-root and the
-    /// RuntimeDefault seccomp profile.
+    /// field by field: no privilege escalation, all capabilities dropped, non-root, a
+    /// read-only root filesystem and the RuntimeDefault seccomp profile. A pool's own
+    /// `containerSecurityContext` is laid over this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_security_context: Option<SecurityContext>,
 }

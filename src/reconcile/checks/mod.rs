@@ -11,15 +11,17 @@ pub mod contains;
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use kube::api::{Api, DynamicObject};
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+use k8s_openapi::api::storage::v1::StorageClass;
+use kube::api::{Api, DynamicObject, ListParams};
 use machine::RefusedChange;
 
 use crate::api::v1alpha1::Tenant;
 use crate::context::Context;
 use crate::effects;
 use crate::owned::{OwnedObject, OwnedStores};
-use crate::resources::TenantObjects;
-use crate::validate;
+use crate::resources::{TenantObjects, labels};
+use crate::validate::{self, GrowthBlocked, VolumeGrowth, parse_quantity};
 use crate::vocabulary::refused_change;
 
 /// Owned objects that are missing from the caches or differ from what we would apply, as
@@ -41,33 +43,35 @@ fn in_place(stores: &OwnedStores, desired: &dyn OwnedObject) -> bool {
     }
 }
 
-/// What a transition that applies may do: nothing when a change is refused, else apply
-/// every object that is not already in place.
+/// What a transition that applies may do: nothing when a change is refused, else grow the
+/// volumes that may grow and apply every object that is not already in place.
 pub async fn plan(ctx: &Context, tenant: &Tenant, objects: &TenantObjects) -> effects::Plan {
     match refused(ctx, tenant, objects).await {
         Err(e) => effects::Plan::Unchecked(e),
-        Ok(refused) if !refused.is_empty() => effects::Plan::Refuse(refused),
-        Ok(_) => effects::Plan::Apply {
+        Ok((refused, _)) if !refused.is_empty() => effects::Plan::Refuse(refused),
+        Ok((_, grow)) => effects::Plan::Apply {
             in_place: objects
                 .all()
                 .into_iter()
                 .filter(|o| in_place(&ctx.stores.owned, *o))
                 .map(|o| o.key())
                 .collect::<BTreeSet<_>>(),
+            grow,
         },
     }
 }
 
 /// Data-losing or API-rejected changes between the desired StatefulSets and the existing
-/// ones (from the cache), and objects that belong to someone else.
+/// ones (from the cache), objects that belong to someone else, and the volume growths whose
+/// StorageClass allows expansion.
 async fn refused(
     ctx: &Context,
     tenant: &Tenant,
     objects: &TenantObjects,
-) -> Result<Vec<RefusedChange>, kube::Error> {
+) -> Result<(Vec<RefusedChange>, Vec<effects::Growth>), kube::Error> {
     let foreign = foreign_owners(ctx, tenant, objects).await?;
     if !foreign.is_empty() {
-        return Ok(foreign);
+        return Ok((foreign, Vec::new()));
     }
     let ns = tenant.namespace_or_default();
     let existing: Vec<StatefulSet> = ctx
@@ -84,10 +88,88 @@ async fn refused(
         .iter()
         .map(|p| p.stateful_set.clone())
         .collect();
-    Ok(validate::refused_changes(tenant, &existing, &desired)
+    let review = validate::review_changes(tenant, &existing, &desired);
+    let mut refused: Vec<RefusedChange> = review
+        .refused
         .into_iter()
         .map(|c| refused_change(tenant, c))
-        .collect())
+        .collect();
+    let mut grow = Vec::new();
+    for growth in &review.growth {
+        match growth_check(ctx, tenant, growth).await? {
+            Ok(g) => grow.push(g),
+            Err(why) => refused.push(refused_change(tenant, growth.refused(&why))),
+        }
+    }
+    Ok((refused, grow))
+}
+
+/// Whether a pool's volumes may grow: their StorageClass (the template's, else the one the
+/// claims were made with) must exist and allow expansion. Reads the pool's claims and the
+/// class; writes nothing.
+async fn growth_check(
+    ctx: &Context,
+    tenant: &Tenant,
+    growth: &VolumeGrowth,
+) -> Result<Result<effects::Growth, GrowthBlocked>, kube::Error> {
+    let claims: Api<PersistentVolumeClaim> =
+        Api::namespaced(ctx.client.clone(), tenant.namespace_or_default());
+    let selector =
+        labels::selector_string(&labels::pool_selector_labels(tenant.name(), &growth.pool));
+    let claims = claims
+        .list(&ListParams::default().labels(&selector))
+        .await?
+        .items;
+    let class = growth.storage_class.clone().or_else(|| {
+        claims
+            .iter()
+            .find_map(|c| c.spec.as_ref()?.storage_class_name.clone())
+    });
+    let blocked = match class {
+        // No volume made yet: the new StatefulSet makes them at the new size.
+        None if claims.is_empty() => None,
+        None => Some(GrowthBlocked::NoClass),
+        Some(class) => {
+            let classes: Api<StorageClass> = Api::all(ctx.client.clone());
+            match classes.get_opt(&class).await? {
+                None => Some(GrowthBlocked::ClassMissing(class)),
+                Some(sc) if sc.allow_volume_expansion == Some(true) => None,
+                Some(_) => Some(GrowthBlocked::NotExpandable(class)),
+            }
+        }
+    };
+    if let Some(why) = blocked {
+        return Ok(Err(why));
+    }
+    let unbound: Vec<String> = claims
+        .iter()
+        .filter(|c| c.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Bound"))
+        .filter_map(|c| c.metadata.name.clone())
+        .collect();
+    if !unbound.is_empty() {
+        return Ok(Err(GrowthBlocked::ClaimsNotBound(unbound)));
+    }
+    let target = parse_quantity(&growth.to).ok();
+    let smaller = |c: &PersistentVolumeClaim| {
+        let requested = c
+            .spec
+            .as_ref()
+            .and_then(|s| s.resources.as_ref())
+            .and_then(|r| r.requests.as_ref())
+            .and_then(|r| r.get("storage"))
+            .and_then(|q| parse_quantity(&q.0).ok());
+        matches!((requested, target), (Some(r), Some(t)) if r < t)
+    };
+    Ok(Ok(effects::Growth {
+        pool: growth.pool.clone(),
+        stateful_set: growth.stateful_set.clone(),
+        size: growth.to.clone(),
+        claims: claims
+            .iter()
+            .filter(|c| smaller(c))
+            .filter_map(|c| c.metadata.name.clone())
+            .collect(),
+    }))
 }
 
 /// Objects we would apply that already exist under another controller (another Tenant
