@@ -112,6 +112,16 @@ impl StoredStatefulSets {
     }
 }
 
+/// True when a transition's effects include a request to RustFS's admin API.
+pub fn asks_rustfs(effects: &[Effect]) -> bool {
+    effects.iter().any(|e| {
+        matches!(
+            e,
+            Effect::StartDecommission { .. } | Effect::CancelDecommission { .. }
+        )
+    })
+}
+
 /// True when a transition's effects apply objects (and so need a [`Plan`] from the checks).
 pub fn applies(effects: &[Effect]) -> bool {
     effects.iter().any(|e| {

@@ -6,7 +6,7 @@
 //! are effects (`crate::effects`).
 
 use machine::Decommission;
-use tracing::debug;
+use tracing::warn;
 
 use crate::admin::{pools, tenant};
 use crate::api::v1alpha1::{DecommissionState, DecommissionStatus, Tenant, retired_pools};
@@ -46,14 +46,15 @@ fn target(tenant: &Tenant) -> Option<(String, bool)> {
         .map(|p| (p.name.clone(), false))
 }
 
-/// Asks RustFS about the pool a decommission concerns, if any. Unreachable RustFS gives
-/// no fact (the stored status stays).
-pub async fn observe(ctx: &Context, t: &Tenant) -> Observed {
+/// Asks RustFS about the pool a decommission concerns, if any. An error names the pool and
+/// what failed; the caller feeds it to the machine as a transient error (retried in 5 s,
+/// the phase unchanged).
+pub async fn observe(ctx: &Context, t: &Tenant) -> Result<Observed, String> {
     let Some((pool, wanted)) = target(t) else {
-        return Observed::default();
+        return Ok(Observed::default());
     };
     let Some(spec) = t.spec.pools.iter().find(|p| p.name == pool) else {
-        return Observed::default();
+        return Ok(Observed::default());
     };
     let domain = &ctx.config.build.cluster_domain;
     let answer = async {
@@ -66,14 +67,11 @@ pub async fn observe(ctx: &Context, t: &Tenant) -> Observed {
             .map_err(|e| e.to_string())
     }
     .await;
-    let answer = match answer {
-        Ok(a) => a,
-        Err(e) => {
-            debug!(error = %e, pool, "cannot read the pool's decommission status");
-            return Observed::default();
-        }
-    };
-    judge(&pool, wanted, answer.pool.to_status())
+    let answer = answer.map_err(|e| {
+        warn!(error = %e, pool, "cannot read the pool's decommission status");
+        format!("cannot read the decommission status of pool {pool} from RustFS: {e}")
+    })?;
+    Ok(judge(&pool, wanted, answer.pool.to_status()))
 }
 
 /// The fact and status for what RustFS reported (pure).

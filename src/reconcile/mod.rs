@@ -317,7 +317,19 @@ async fn drive(
         }
         phase = t.to;
         let next = t.next;
+        // A request RustFS refused (a decommission it will not start, say) is a transient
+        // error: the status names RustFS's answer and the request is retried in 5 s.
+        let refused_by_rustfs = match &outcome {
+            effects::ApplyOutcome::Transient(message) if effects::asks_rustfs(&t.effects) => {
+                Some(message.clone())
+            }
+            _ => None,
+        };
         run.transitions.push(t);
+        if let Some(message) = refused_by_rustfs {
+            input = Input::TransientError { message };
+            continue;
+        }
         if let Next::Wait(requeue) = next {
             run.requeue = requeue;
             return Ok(run);
@@ -329,9 +341,16 @@ async fn drive(
             }
             Some(Await::ApplyOutcome) => outcome.into(),
             Some(Await::Rollout) => {
-                let draining = decommission::observe(ctx, start.tenant)
+                let draining = match decommission::observe(ctx, start.tenant)
                     .instrument(span.clone())
-                    .await;
+                    .await
+                {
+                    Ok(d) => d,
+                    Err(message) => {
+                        input = Input::TransientError { message };
+                        continue;
+                    }
+                };
                 let growing: std::collections::BTreeSet<&str> = stored
                     .grown()
                     .chain(observe::pools_still_resizing(&start.status))
