@@ -146,6 +146,16 @@ struct Scene {
     name: String,
 }
 
+/// A finished test's Tenant stops serving: its namespace goes (without waiting), so the
+/// RustFS servers of earlier tests do not load the node for the later ones.
+impl Drop for Scene {
+    fn drop(&mut self) {
+        let _ = self
+            .cp
+            .kubectl_ok(["delete", "namespace", &self.ns, "--wait=false"]);
+    }
+}
+
 impl Scene {
     /// Creates the namespace, the credentials Secret and the Tenant, and waits for Ready.
     async fn ready(prefix: &str, name: &str) -> Scene {
