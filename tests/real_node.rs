@@ -1447,7 +1447,8 @@ async fn s3_checker(
 /// killed in turn, a rolling update runs, and the operator is killed. No acknowledged
 /// object is lost or corrupted, and reads keep being answered (4 drives, parity 2: one
 /// server down leaves read and write quorum).
-#[tokio::test]
+// Multi-threaded: the checker keeps running while this task blocks in kubectl.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn objects_survive_killed_servers_a_rolling_update_and_a_killed_operator() {
     use std::sync::atomic::{AtomicBool, Ordering};
     let _serial = SERIAL.lock().await;
@@ -1466,8 +1467,10 @@ async fn objects_survive_killed_servers_a_rolling_update_and_a_killed_operator()
     let started = Instant::now();
 
     // Each server killed in turn (SIGKILL: no graceful stop), the next once all are back.
+    let pods_api: Api<Pod> = Api::namespaced(scene.client.clone(), &scene.ns);
     for ordinal in 0..4 {
         let pod = format!("{}-pool-0-{ordinal}", scene.name);
+        let before = pods_api.get(&pod).await.unwrap().metadata.uid;
         scene
             .cp
             .kubectl_ok([
@@ -1480,7 +1483,24 @@ async fn objects_survive_killed_servers_a_rolling_update_and_a_killed_operator()
                 "--force",
             ])
             .unwrap();
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        // The next server dies only once this one is back: a new pod, ready.
+        eventually(READY_TIMEOUT, &format!("{pod} back and ready"), || {
+            let pods_api = pods_api.clone();
+            let pod = pod.clone();
+            let before = before.clone();
+            async move {
+                let p = pods_api.get(&pod).await.map_err(|e| e.to_string())?;
+                let ready = p
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.conditions.as_ref())
+                    .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+                (p.metadata.uid != before && ready)
+                    .then_some(())
+                    .ok_or_else(|| "not yet".to_owned())
+            }
+        })
+        .await;
         scene.wait_ready(&format!("{pod} killed")).await;
     }
     // A rolling update.
