@@ -78,9 +78,9 @@ pub fn weird_string() -> BoxedStrategy<String> {
 /// A name: mostly a DNS label, sometimes anything.
 fn name(prefix: &'static str) -> BoxedStrategy<String> {
     prop_oneof![
-        8 => "[a-z0-9]{0,6}".prop_map(move |s| format!("{prefix}{s}")),
+        16 => "[a-z0-9]{0,6}".prop_map(move |s| format!("{prefix}{s}")),
         2 => "[a-z]([a-z0-9-]{0,60}[a-z0-9])?",
-        2 => weird_string(),
+        1 => weird_string(),
     ]
     .boxed()
 }
@@ -99,7 +99,7 @@ pub fn quantity() -> BoxedStrategy<Quantity> {
 /// An i32 that is usually a sane size and sometimes an extreme.
 fn count() -> BoxedStrategy<i32> {
     prop_oneof![
-        10 => 1..=16i32,
+        40 => 1..=16i32,
         2 => 17..=1100i32,
         1 => Just(0),
         1 => Just(-1),
@@ -540,7 +540,8 @@ pub fn spec() -> BoxedStrategy<TenantSpec> {
         Just(PodDeletionPolicy::ForceDelete),
     ]);
     let env = prop_oneof![
-        6 => vec(env_var(), 0..4),
+        12 => Just(Vec::new()),
+        6 => vec(env_var(), 1..4),
         1 => vec(env_var(), 250..260),
     ];
     let first = (
@@ -560,8 +561,8 @@ pub fn spec() -> BoxedStrategy<TenantSpec> {
         option::of(secret_key_ref()),
     );
     let second = (
-        option::of(tls()),
-        option::of(logging()),
+        prop_oneof![3 => Just(None), 1 => tls().prop_map(Some)],
+        prop_oneof![3 => Just(None), 1 => logging().prop_map(Some)],
         option::of(name("sa-")),
         option::of(any::<bool>()),
         node_down,
