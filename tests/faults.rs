@@ -210,6 +210,8 @@ struct Tally {
     api_yes_op_no: usize,
     /// The operator accepts, the API server refuses.
     api_no_op_yes: usize,
+    /// The fields the API server named in those refusals, and how often.
+    api_only_fields: BTreeMap<String, usize>,
     panics: Vec<String>,
     render_errors: Vec<String>,
     api_rejections_without_field: Vec<String>,
@@ -252,6 +254,10 @@ impl Tally {
             self.api_rejected_by_code
         );
         eprintln!("operator problem fields: {:?}", self.op_fields);
+        eprintln!(
+            "fields of the refusals only the API server makes: {:?}",
+            self.api_only_fields
+        );
     }
 }
 
@@ -368,6 +374,9 @@ async fn generated_specs_never_panic_and_every_rejection_names_a_field() {
                 *tally.api_rejected_by_code.entry(refusal.code).or_default() += 1;
                 if op_ok {
                     tally.api_no_op_yes += 1;
+                    for f in &refusal.fields {
+                        *tally.api_only_fields.entry(field_shape(f)).or_default() += 1;
+                    }
                 }
                 if !refusal.names_a_field() {
                     tally
