@@ -6,7 +6,7 @@
 SHELL := /usr/bin/env bash
 CARGO ?= cargo
 
-.PHONY: help test demo demo-real controlplane cert-manager node crd diagrams lint fmt bench
+.PHONY: help test demo demo-real controlplane cert-manager node crd diagrams lint fmt bench faults
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -54,6 +54,19 @@ lint: ## cargo fmt --check and clippy
 
 fmt: ## Format the code
 	$(CARGO) fmt --all
+
+# Full sizes of the fault suite; `cargo test` runs the same tests reduced (500 specs, 8 kills
+# over 5 Tenants). Override any of them: `make faults FAULTS_KILLS=10`.
+FAULTS_SPECS ?= 10000
+FAULTS_SAMPLE ?= 30
+FAULTS_KILLS ?= 50
+FAULTS_TENANTS ?= 20
+FAULTS_SEED ?= 13
+
+faults: controlplane ## Fault suite at full size: 10,000 generated Tenants, 50 SIGKILLs over a 20-Tenant rollout, API server restart, etcd outage; prints the tables (docs/reliability.md)
+	FAULTS_SPECS=$(FAULTS_SPECS) FAULTS_SAMPLE=$(FAULTS_SAMPLE) FAULTS_KILLS=$(FAULTS_KILLS) \
+	FAULTS_TENANTS=$(FAULTS_TENANTS) FAULTS_SEED=$(FAULTS_SEED) \
+	$(CARGO) test --locked --test faults -- --nocapture --test-threads=1 --include-ignored
 
 bench: ## Micro-benchmarks (machine decision, builders)
 	$(CARGO) bench --workspace

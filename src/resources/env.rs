@@ -108,11 +108,13 @@ pub fn rustfs_volumes(
             format!(
                 "{scheme}://{sts}-{{0...{last_server}}}.{headless}.{namespace}.svc.{domain}:{port}{path}/{dir}{{0...{last_volume}}}",
                 sts = names::stateful_set(tenant, &pool.name),
-                last_server = pool.servers - 1,
+                // i64: the reconcile renders before it validates, and a Tenant stored under
+                // an older CRD may carry any i32 (i32::MIN - 1 overflowed here).
+                last_server = i64::from(pool.servers) - 1,
                 port = names::S3_PORT,
                 path = pool.mount_root(None),
                 dir = names::VOLUME_DIR_PREFIX,
-                last_volume = pool.persistence.volumes_per_server - 1,
+                last_volume = i64::from(pool.persistence.volumes_per_server) - 1,
             )
         })
         .collect::<Vec<_>>()
@@ -385,6 +387,21 @@ mod tests {
         assert_eq!(
             rustfs_volumes("t", "ns", "cluster.local", &t.spec.pools, "http"),
             "http://t-p0-{0...3}.t-hl.ns.svc.cluster.local:9000/data/rustfs{0...3}"
+        );
+    }
+
+    /// Found by the fault suite's generated specs (tests/faults.rs): the builders run
+    /// before validation, so out-of-range sizes must render (into a Tenant validation then
+    /// refuses), not overflow.
+    #[test]
+    fn volumes_with_extreme_sizes_render_without_overflow() {
+        let t = TenantBuilder::new("t")
+            .namespace("ns")
+            .pool("p0", i32::MIN, i32::MIN)
+            .build();
+        assert_eq!(
+            rustfs_volumes("t", "ns", "cluster.local", &t.spec.pools, "http"),
+            "http://t-p0-{0...-2147483649}.t-hl.ns.svc.cluster.local:9000/data/rustfs{0...-2147483649}"
         );
     }
 

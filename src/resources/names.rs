@@ -172,6 +172,13 @@ pub fn tls_dns_names(tenant: &str, namespace: &str, cluster_domain: &str) -> Vec
     out
 }
 
+/// The CRD's bounds of `servers` and `persistence.volumesPerServer`, which
+/// `validate::spec` holds every Tenant to. The builders run before validation, and a Tenant
+/// stored under an older or schema-less CRD may carry any i32: they never count past these.
+pub const MAX_SERVERS: i32 = 1024;
+/// See [`MAX_SERVERS`].
+pub const MAX_VOLUMES_PER_SERVER: i32 = 256;
+
 /// The names a certificate must cover for the operator and the servers to work: each
 /// server's headless name, as in `RUSTFS_VOLUMES`, and the io Service's FQDN.
 pub fn tls_required_names(
@@ -184,7 +191,7 @@ pub fn tls_required_names(
     let headless = headless_service(tenant);
     let mut out = vec![format!("{}.{namespace}.svc.{domain}", io_service(tenant))];
     for pool in pools {
-        for ordinal in 0..pool.servers.max(0) {
+        for ordinal in 0..pool.servers.clamp(0, MAX_SERVERS) {
             out.push(format!(
                 "{}.{headless}.{namespace}.svc.{domain}",
                 pod(tenant, &pool.name, ordinal)

@@ -290,7 +290,10 @@ fn container(
         env: Some(env.to_vec()),
         resources: pool.scheduling.resources.clone(),
         volume_mounts: Some(
-            (0..pool.persistence.volumes_per_server)
+            (0..pool
+                .persistence
+                .volumes_per_server
+                .min(names::MAX_VOLUMES_PER_SERVER))
                 .map(|i| VolumeMount {
                     name: names::volume(i),
                     mount_path: names::volume_mount_path(
@@ -409,7 +412,9 @@ pub fn volume_claim_templates(tenant: &str, pool: &Pool) -> Vec<PersistentVolume
     let mut claim_labels = persistence.labels.clone().unwrap_or_default();
     claim_labels.extend(labels::pool_labels(tenant, &pool.name));
     let spec = claim_spec(persistence.volume_claim_template.as_ref());
-    (0..persistence.volumes_per_server)
+    (0..persistence
+        .volumes_per_server
+        .min(names::MAX_VOLUMES_PER_SERVER))
         .map(|i| PersistentVolumeClaim {
             metadata: ObjectMeta {
                 name: Some(names::volume(i)),
@@ -458,6 +463,32 @@ mod tests {
     fn render_with(t: &Tenant, ctx: &BuildContext) -> StatefulSet {
         let owner = Owner::new(t).unwrap();
         stateful_set(&owner, &t.spec.pools[0], ctx)
+    }
+
+    /// Found by the fault suite's generated specs (tests/faults.rs): the reconcile renders
+    /// before it validates, and a Tenant stored without the CRD's bounds once made the
+    /// builders allocate i32::MAX volume mounts and claim templates (the operator ran out of
+    /// memory). They stop at the CRD's bound; validation refuses such a Tenant anyway.
+    #[test]
+    fn out_of_bounds_sizes_render_at_most_the_crd_bound() {
+        let t = TenantBuilder::new("t")
+            .namespace("ns")
+            .pool("p0", i32::MAX, i32::MAX)
+            .build();
+        let s = render(&t);
+        let bound = names::MAX_VOLUMES_PER_SERVER as usize;
+        assert_eq!(
+            spec(&s).volume_claim_templates.as_ref().unwrap().len(),
+            bound
+        );
+        let mounts = rustfs(&s).volume_mounts.as_ref().unwrap();
+        assert!(
+            mounts.len() >= bound && mounts.len() < bound + 8,
+            "{}",
+            mounts.len()
+        );
+        let names = names::tls_required_names("t", "ns", "cluster.local", &t.spec.pools);
+        assert_eq!(names.len(), 1 + names::MAX_SERVERS as usize);
     }
 
     fn spec(s: &StatefulSet) -> &StatefulSetSpec {

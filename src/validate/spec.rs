@@ -26,9 +26,7 @@ pub const MAX_TENANT_NAME_LEN: usize = 63 - LONGEST_SERVICE_SUFFIX.len();
 /// label value must fit in 63 characters, so Kubernetes itself caps the name at 52.
 pub const MAX_STATEFULSET_NAME_LEN: usize = 52;
 /// Bounds of `servers` and `persistence.volumesPerServer` (same as the CRD).
-pub const MAX_SERVERS: i32 = 1024;
-/// See [`MAX_SERVERS`].
-pub const MAX_VOLUMES_PER_SERVER: i32 = 256;
+pub use crate::resources::names::{MAX_SERVERS, MAX_VOLUMES_PER_SERVER};
 /// Minimum length of RustFS credentials.
 pub const MIN_CREDENTIAL_LEN: usize = super::credentials::MIN_CREDENTIAL_LEN;
 

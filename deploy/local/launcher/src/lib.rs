@@ -754,6 +754,41 @@ impl ControlPlane {
         Ok(())
     }
 
+    /// Stops one component (`etcd`, `kube-apiserver`, ...) with SIGKILL, as a crash would,
+    /// and leaves it down: a fault for tests. [`ControlPlane::start_component`] brings it
+    /// back with the same flags, ports and data (etcd keeps its data directory).
+    pub fn stop_component(&self, name: &str) -> Result<()> {
+        let mut procs = self.procs.lock().unwrap_or_else(|p| p.into_inner());
+        let proc = procs
+            .iter_mut()
+            .find(|p| p.name == name)
+            .ok_or_else(|| Error::new(format!("no component named {name}")))?;
+        proc.stop();
+        Ok(())
+    }
+
+    /// Starts a component stopped by [`ControlPlane::stop_component`] again and waits (up
+    /// to `timeout`) until the API server answers `/readyz`, which needs etcd too.
+    pub fn start_component(&self, name: &str, timeout: Duration) -> Result<()> {
+        {
+            let mut procs = self.procs.lock().unwrap_or_else(|p| p.into_inner());
+            let proc = procs
+                .iter_mut()
+                .find(|p| p.name == name)
+                .ok_or_else(|| Error::new(format!("no component named {name}")))?;
+            proc.resume()?;
+        }
+        self.wait_until(Instant::now() + timeout, "kube-apiserver /readyz", || {
+            Ok(self.kubectl(["get", "--raw=/readyz"])?.status.success())
+        })
+    }
+
+    /// [`ControlPlane::stop_component`], then [`ControlPlane::start_component`].
+    pub fn restart_component(&self, name: &str, timeout: Duration) -> Result<()> {
+        self.stop_component(name)?;
+        self.start_component(name, timeout)
+    }
+
     /// Polls `ready` until it returns true; fails on timeout or when a
     /// component dies meanwhile.
     fn wait_until(

@@ -86,6 +86,12 @@ pub(crate) struct Proc {
     pub(crate) name: &'static str,
     pub(crate) child: Child,
     pub(crate) log: PathBuf,
+    /// How it was started, to start it again after [`Proc::stop`].
+    program: PathBuf,
+    args: Vec<String>,
+    envs: Vec<(String, String)>,
+    /// Stopped on purpose (a fault test): not an early exit.
+    pub(crate) stopped: bool,
 }
 
 impl Proc {
@@ -98,8 +104,34 @@ impl Proc {
         logs: &Path,
     ) -> Result<Self> {
         let log = logs.join(format!("{name}.log"));
-        let out =
-            File::create(&log).map_err(|e| Error::io(format!("creating {}", log.display()), e))?;
+        File::create(&log).map_err(|e| Error::io(format!("creating {}", log.display()), e))?;
+        let envs: Vec<(String, String)> = envs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        let child = Self::launch(name, program, args, &envs, &log)?;
+        Ok(Self {
+            name,
+            child,
+            log,
+            program: program.to_owned(),
+            args: args.to_vec(),
+            envs,
+            stopped: false,
+        })
+    }
+
+    fn launch(
+        name: &str,
+        program: &Path,
+        args: &[String],
+        envs: &[(String, String)],
+        log: &Path,
+    ) -> Result<Child> {
+        let out = File::options()
+            .append(true)
+            .open(log)
+            .map_err(|e| Error::io(format!("opening {}", log.display()), e))?;
         let err = out
             .try_clone()
             .map_err(|e| Error::io("cloning log handle", e))?;
@@ -112,9 +144,28 @@ impl Proc {
         for (k, v) in envs {
             cmd.env(k, v);
         }
-        let child = spawn_tied(cmd)
-            .map_err(|e| Error::io(format!("starting {name} ({})", program.display()), e))?;
-        Ok(Self { name, child, log })
+        spawn_tied(cmd)
+            .map_err(|e| Error::io(format!("starting {name} ({})", program.display()), e))
+    }
+
+    /// SIGKILL, as a crash would, and reap; the component stays down until [`Proc::resume`].
+    pub(crate) fn stop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+        self.stopped = true;
+    }
+
+    /// Starts a stopped component again with the same program, flags and environment (so
+    /// the same ports and data directory); its log continues in the same file.
+    pub(crate) fn resume(&mut self) -> Result<()> {
+        if !self.stopped {
+            self.stop();
+        }
+        self.child = Self::launch(self.name, &self.program, &self.args, &self.envs, &self.log)?;
+        self.stopped = false;
+        Ok(())
     }
 
     pub(crate) fn pid(&self) -> u32 {
@@ -123,6 +174,9 @@ impl Proc {
 
     /// Err with the log tail when the process has already exited.
     pub(crate) fn check_running(&mut self) -> Result<()> {
+        if self.stopped {
+            return Ok(());
+        }
         match self.child.try_wait() {
             Ok(None) => Ok(()),
             Ok(Some(status)) => Err(Error::new(format!(
