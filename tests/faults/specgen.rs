@@ -12,10 +12,11 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Affinity, EnvVar, EnvVarSource, ExecAction, Lifecycle, LifecycleHandler, LocalObjectReference,
-    NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
+    Affinity, Container, EnvVar, EnvVarSource, ExecAction, Lifecycle, LifecycleHandler,
+    LocalObjectReference, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
     PersistentVolumeClaimSpec, PodSecurityContext, ResourceRequirements, SecretKeySelector,
-    SecurityContext, Toleration, TopologySpreadConstraint, VolumeResourceRequirements,
+    SecurityContext, Toleration, TopologySpreadConstraint, Volume, VolumeMount,
+    VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use proptest::collection::{btree_map, vec};
@@ -23,8 +24,8 @@ use proptest::option;
 use proptest::prelude::*;
 use rustfs_operator::api::v1alpha1::{
     CertManagerTls, CredsSecretRef, ImagePullPolicy, IssuerRef, LogLevel, LoggingSpec, Persistence,
-    PodDeletionPolicy, PodManagementPolicy, Pool, SchedulingConfig, SecretKeyRef, Tenant,
-    TenantSpec, TlsMode, TlsSpec,
+    PodDeletionPolicy, PodManagementPolicy, Pool, SchedulingConfig, SecretKeyRef, ServiceSettings,
+    ServiceType, Tenant, TenantServices, TenantSpec, TlsMode, TlsSpec,
 };
 
 /// Quantities a user could type, valid or not.
@@ -178,7 +179,8 @@ fn persistence() -> BoxedStrategy<Persistence> {
             |(volumes_per_server, volume_claim_template, path, labels, annotations)| Persistence {
                 volumes_per_server,
                 volume_claim_template,
-                path,
+                // "/data" is the default; leaving it unset exercises the fallback.
+                path: Some(path).filter(|p: &String| p != "/data"),
                 labels,
                 annotations,
             },
@@ -309,16 +311,134 @@ fn pool() -> BoxedStrategy<Pool> {
         persistence(),
         prop_oneof![9 => Just(false), 1 => Just(true)],
         prop_oneof![3 => Just(None), 1 => scheduling().prop_map(Some)],
+        pod_platform(),
     )
         .prop_map(
-            |(name, servers, persistence, decommission, scheduling)| Pool {
+            |(name, servers, persistence, decommission, scheduling, platform)| Pool {
                 name,
                 servers,
                 persistence,
                 decommission,
+                security_context: platform.0,
+                container_security_context: platform.1,
+                pod_labels: platform.2,
+                pod_annotations: platform.3,
+                runtime_class_name: platform.4,
+                termination_grace_period_seconds: platform.5,
                 scheduling: scheduling.unwrap_or_default(),
             },
         )
+        .boxed()
+}
+
+/// Pod-level settings shared by the Tenant and its pools.
+type PodPlatform = (
+    Option<PodSecurityContext>,
+    Option<SecurityContext>,
+    BTreeMap<String, String>,
+    BTreeMap<String, String>,
+    Option<String>,
+    Option<i64>,
+);
+
+fn pod_platform() -> BoxedStrategy<PodPlatform> {
+    (
+        option::of(pod_security()),
+        option::of(container_security()),
+        prop_oneof![3 => Just(BTreeMap::new()), 1 => string_map()],
+        prop_oneof![3 => Just(BTreeMap::new()), 1 => string_map()],
+        option::of(weird_string()),
+        option::of(prop_oneof![3 => 0i64..600, 1 => any::<i64>()]),
+    )
+        .boxed()
+}
+
+fn service_settings() -> BoxedStrategy<ServiceSettings> {
+    (
+        option::of(prop_oneof![
+            Just(ServiceType::ClusterIP),
+            Just(ServiceType::NodePort),
+            Just(ServiceType::LoadBalancer)
+        ]),
+        string_map(),
+        string_map(),
+        option::of(weird_string()),
+        vec(
+            prop_oneof![Just("10.0.0.0/8".to_owned()), weird_string()],
+            0..3,
+        ),
+    )
+        .prop_map(
+            |(type_, annotations, labels, load_balancer_class, load_balancer_source_ranges)| {
+                ServiceSettings {
+                    type_,
+                    annotations,
+                    labels,
+                    load_balancer_class,
+                    load_balancer_source_ranges,
+                }
+            },
+        )
+        .boxed()
+}
+
+/// Extra volumes, mounts, init containers and sidecars: mostly none, sometimes ones that
+/// collide with the operator's own names and paths.
+type Extras = (
+    Vec<Volume>,
+    Vec<VolumeMount>,
+    Vec<Container>,
+    Vec<Container>,
+);
+
+fn extras() -> BoxedStrategy<Extras> {
+    let volume_name = prop_oneof![
+        Just("tmp".to_owned()),
+        Just("vol-0".to_owned()),
+        Just("extra".to_owned()),
+        weird_string()
+    ];
+    let volumes = vec(
+        volume_name.clone().prop_map(|name| Volume {
+            name,
+            empty_dir: Some(Default::default()),
+            ..Volume::default()
+        }),
+        0..3,
+    );
+    let mounts = vec(
+        (
+            volume_name,
+            prop_oneof![
+                Just("/tmp".to_owned()),
+                Just("/data/rustfs0".to_owned()),
+                Just("/extra".to_owned()),
+                weird_string()
+            ],
+        )
+            .prop_map(|(name, mount_path)| VolumeMount {
+                name,
+                mount_path,
+                ..VolumeMount::default()
+            }),
+        0..3,
+    );
+    let container = prop_oneof![
+        Just("rustfs".to_owned()),
+        Just("helper".to_owned()),
+        weird_string()
+    ]
+    .prop_map(|name| Container {
+        name,
+        image: Some("busybox".to_owned()),
+        ..Container::default()
+    });
+    (
+        prop_oneof![3 => Just(Vec::new()), 1 => volumes],
+        prop_oneof![3 => Just(Vec::new()), 1 => mounts],
+        prop_oneof![4 => Just(Vec::new()), 1 => vec(container.clone(), 0..2)],
+        prop_oneof![4 => Just(Vec::new()), 1 => vec(container, 0..2)],
+    )
         .boxed()
 }
 
@@ -571,7 +691,25 @@ pub fn spec() -> BoxedStrategy<TenantSpec> {
         option::of(pod_security()),
         option::of(container_security()),
     );
-    (first, second)
+    let third = (
+        prop_oneof![
+            6 => Just(None),
+            1 => name("pull-").prop_map(|name| Some(LocalObjectReference { name }))
+        ],
+        prop_oneof![
+            6 => Just(None),
+            1 => prop_oneof![Just("/data".to_owned()), Just("/mnt/x".to_owned()), weird_string()]
+                .prop_map(Some)
+        ],
+        pod_platform(),
+        prop_oneof![
+            8 => Just(None),
+            1 => (option::of(service_settings()), option::of(service_settings()))
+                .prop_map(|(io, console)| Some(TenantServices { io, console }))
+        ],
+        extras(),
+    );
+    (first, second, third)
         .prop_map(
             |(
                 (
@@ -596,6 +734,7 @@ pub fn spec() -> BoxedStrategy<TenantSpec> {
                     security_context,
                     container_security_context,
                 ),
+                (image_pull_secret, mount_path, platform, services, extras),
             )| TenantSpec {
                 pools,
                 image,
@@ -615,6 +754,17 @@ pub fn spec() -> BoxedStrategy<TenantSpec> {
                 lifecycle,
                 security_context,
                 container_security_context,
+                image_pull_secret,
+                mount_path,
+                pod_labels: platform.2,
+                pod_annotations: platform.3,
+                runtime_class_name: platform.4,
+                termination_grace_period_seconds: platform.5,
+                services,
+                volumes: extras.0,
+                volume_mounts: extras.1,
+                init_containers: extras.2,
+                sidecars: extras.3,
             },
         )
         .boxed()
