@@ -132,9 +132,10 @@ where
     let (reader, writer) = reflector::store();
     let events = sync.track(
         K::kind(&()).into_owned(),
-        watcher(api::<K>(client, namespace), config).default_backoff(),
+        watcher(api::<K>(client, namespace), config).backoff(crate::watch::WatchBackoff::default()),
     );
-    let stream = reflector::reflector(writer, events).touched_objects();
+    let kind = K::kind(&()).into_owned();
+    let stream = crate::watch::settled(kind, reader.clone(), reflector::reflector(writer, events));
     (reader, stream)
 }
 
@@ -181,9 +182,13 @@ pub async fn run(
             api::<PartialObjectMeta<Secret>>(&client, ns),
             watcher::Config::default(),
         )
-        .default_backoff(),
+        .backoff(crate::watch::WatchBackoff::default()),
     );
-    let secret_stream = reflector::reflector(secrets_writer, secret_events).touched_objects();
+    let secret_stream = crate::watch::settled(
+        "Secret",
+        secrets.clone(),
+        reflector::reflector(secrets_writer, secret_events),
+    );
 
     // Nodes, stripped: a Node going down wakes the Tenants whose policy acts on it. Not
     // counted for readiness (see NodeCache).
@@ -192,11 +197,17 @@ pub async fn run(
         store: node_store,
         synced: Arc::default(),
     };
-    let node_stream = reflector::reflector(node_writer, node_events(&client, nodes.synced.clone()))
-        .touched_objects();
+    let node_stream = crate::watch::settled(
+        "Node",
+        nodes.store.clone(),
+        reflector::reflector(node_writer, node_events(&client, nodes.synced.clone())),
+    );
 
     let controller = Controller::for_stream(tenant_stream, tenants.clone())
-        .with_config(controller::Config::default().concurrency(config.concurrency));
+        .with_config(controller::Config::default().concurrency(config.concurrency))
+        // The watches retry on their own and their errors stop in watch::settled; should one
+        // still arrive, it must not hold every watch back for long.
+        .trigger_backoff(crate::watch::WatchBackoff::default());
     let mut owning = Owning {
         client: &client,
         namespace: ns,
@@ -283,7 +294,7 @@ fn node_events(
 ) -> impl Stream<Item = Result<watcher::Event<Node>, watcher::Error>> + Send + 'static {
     let mut warned = false;
     watcher(Api::<Node>::all(client.clone()), watcher::Config::default())
-        .default_backoff()
+        .backoff(crate::watch::WatchBackoff::default())
         .modify(crate::nodes::strip)
         .inspect(move |event| match event {
             Ok(watcher::Event::InitDone) if !synced.swap(true, Ordering::AcqRel) => {

@@ -261,6 +261,46 @@ impl Tenure {
     }
 }
 
+/// Runs the crate's acquire-and-renew step (`LeaseManager::changed`) in a task of our own,
+/// publishing whether this process holds the Lease. A failed step is retried every
+/// `retry_period`, as client-go does. (The crate's own `watch()` loop backs off 1, 2, 4 ... up
+/// to 30 s after failures, so an API server restart of a few seconds pushed the next renewal
+/// past the renew deadline and ended the term for nothing; see docs/reliability.md.)
+/// Dropping every receiver releases the Lease and ends the task, returning the manager.
+fn renew(
+    manager: LeaseManager,
+    retry_period: Duration,
+) -> (
+    watch::Receiver<bool>,
+    JoinHandle<kube_lease_manager::Result<LeaseManager>>,
+) {
+    let (sender, receiver) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                biased;
+                () = sender.closed() => break,
+                step = manager.changed() => match step {
+                    Ok(holder) => {
+                        if sender.send(holder).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        warn!(error = %e, retry_in = ?retry_period, "acquiring or renewing the leader Lease failed");
+                        tokio::select! {
+                            () = sender.closed() => break,
+                            () = tokio::time::sleep(retry_period) => {}
+                        }
+                    }
+                },
+            }
+        }
+        manager.release().await.map(|()| manager)
+    });
+    (receiver, task)
+}
+
 /// The Lease could not be used at all.
 #[derive(Debug, Snafu)]
 pub enum StartError {
@@ -298,7 +338,7 @@ impl Elector {
                 lease: lease.clone(),
             })?;
         info!(%lease, identity = %config.identity, "competing for the leader Lease");
-        let (leader, task) = manager.watch().await;
+        let (leader, task) = renew(manager, Duration::from_secs(config.retry_period));
         Ok(Self {
             client,
             config,
@@ -334,7 +374,7 @@ impl Elector {
         let api: Api<Lease> = Api::namespaced(self.client.clone(), &self.config.namespace);
         let fields = format!("metadata.name={}", self.config.name);
         let mut events = watcher(api, watcher::Config::default().fields(&fields))
-            .default_backoff()
+            .backoff(crate::watch::WatchBackoff::default())
             .boxed();
         let mut tick = tokio::time::interval(Duration::from_secs(self.config.retry_period));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -379,7 +419,7 @@ impl Elector {
     /// the manager. Waits at most five seconds.
     pub async fn release(self) {
         let Elector { leader, task, .. } = self;
-        // Closing the channel makes the crate's task release the Lease and end.
+        // Closing the channel makes the renewal task release the Lease and end.
         drop(leader);
         match tokio::time::timeout(Duration::from_secs(5), task).await {
             Ok(Ok(Ok(_))) => info!("leader Lease released"),

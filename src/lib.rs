@@ -25,3 +25,4 @@ pub mod telemetry;
 pub mod tls;
 pub mod validate;
 pub mod vocabulary;
+pub mod watch;

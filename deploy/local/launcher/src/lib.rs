@@ -135,6 +135,14 @@ rules:
   - level: None
 ";
 
+/// Audit policy with [`Options::audit_reads`]: metadata of every request, reads included.
+const AUDIT_POLICY_WITH_READS: &str = "apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+";
+
 /// What to run besides etcd and kube-apiserver.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
@@ -167,6 +175,9 @@ pub struct Options {
     pub bin_dir: Option<PathBuf>,
     /// Upper bound for the whole start.
     pub start_timeout: Duration,
+    /// Audit reads too (get, list, watch), not only writes: for the scale benchmark's
+    /// reads per Tenant. Costs an audit line per request.
+    pub audit_reads: bool,
 }
 
 impl Options {
@@ -183,6 +194,7 @@ impl Options {
             operator_image: false,
             bin_dir: None,
             start_timeout: Duration::from_secs(120),
+            audit_reads: false,
         }
     }
 
@@ -224,6 +236,7 @@ impl Options {
             && self.real_node_volumes >= wanted.real_node_volumes * usize::from(wanted.real_node)
             && (self.operator_image || !wanted.operator_image)
             && (self.cert_manager || !wanted.cert_manager)
+            && (self.audit_reads || !wanted.audit_reads)
     }
 }
 
@@ -497,7 +510,12 @@ impl ControlPlane {
         })?;
 
         let audit_policy = root.join("audit-policy.yaml");
-        std::fs::write(&audit_policy, AUDIT_POLICY)
+        let policy = if options.audit_reads {
+            AUDIT_POLICY_WITH_READS
+        } else {
+            AUDIT_POLICY
+        };
+        std::fs::write(&audit_policy, policy)
             .map_err(|e| Error::io("writing the audit policy", e))?;
         let mut api_args = vec![
             format!("--etcd-servers={etcd_url}"),
@@ -1001,7 +1019,8 @@ allowVolumeExpansion: true
     }
 
     /// The API server's audit log: one JSON line per write request (create, update, patch,
-    /// delete), with the user who made it. Reads are not logged.
+    /// delete), with the user who made it. Reads are logged only with
+    /// [`Options::audit_reads`].
     pub fn audit_log_path(&self) -> PathBuf {
         self.logs_dir().join("audit.log")
     }
