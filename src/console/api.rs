@@ -355,7 +355,10 @@ async fn add_pool(
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "AlreadyExists",
-            format!("Tenant {namespace}/{name} has a pool {} already", parsed.name),
+            format!(
+                "Tenant {namespace}/{name} has a pool {} already",
+                parsed.name
+            ),
         ));
     }
     let mut pools: Vec<Value> = t
@@ -530,7 +533,10 @@ mod tests {
         ("get", "/api/v1/namespaces/{namespace}/tenants/{name}"),
         ("put", "/api/v1/namespaces/{namespace}/tenants/{name}"),
         ("delete", "/api/v1/namespaces/{namespace}/tenants/{name}"),
-        ("post", "/api/v1/namespaces/{namespace}/tenants/{name}/pools"),
+        (
+            "post",
+            "/api/v1/namespaces/{namespace}/tenants/{name}/pools",
+        ),
         ("get", "/api/v1/namespaces/{namespace}/tenants/{name}/pods"),
         (
             "get",
@@ -576,7 +582,10 @@ mod tests {
         // Each operation says what a refusal looks like, or streams.
         for (method, path) in ROUTES {
             let op = &json["paths"][path][method];
-            assert!(op["summary"].is_string() || op["description"].is_string(), "{method} {path}");
+            assert!(
+                op["summary"].is_string() || op["description"].is_string(),
+                "{method} {path}"
+            );
             assert!(op["responses"]["200"].is_object() || op["responses"]["201"].is_object());
         }
         assert_eq!(

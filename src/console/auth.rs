@@ -378,8 +378,12 @@ mod tests {
     #[tokio::test]
     async fn csrf_tokens_must_match_exactly() {
         let sessions = Sessions::new();
-        let (_, session) =
-            sessions.create("dan".into(), SecretString::from("t"), client(), Instant::now());
+        let (_, session) = sessions.create(
+            "dan".into(),
+            SecretString::from("t"),
+            client(),
+            Instant::now(),
+        );
         assert!(session.csrf_matches(Some(&session.csrf.clone())));
         assert!(!session.csrf_matches(None));
         assert!(!session.csrf_matches(Some("")));

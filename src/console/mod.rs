@@ -58,7 +58,9 @@ pub enum Error {
     #[snafu(display(
         "cannot load a Kubernetes configuration (in-cluster or KUBECONFIG) to find the API server"
     ))]
-    Config { source: kube::config::InferConfigError },
+    Config {
+        source: kube::config::InferConfigError,
+    },
     #[snafu(display("cannot listen on {addr}"))]
     Bind {
         addr: SocketAddr,
@@ -175,4 +177,223 @@ pub async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("console: shutdown requested");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+    use std::time::Instant;
+
+    use axum::body::Body;
+    use axum::extract::connect_info::MockConnectInfo;
+    use axum::http::{Method, Request, StatusCode, header};
+    use http_body_util::BodyExt as _;
+    use secrecy::SecretString;
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    /// A console whose API server does not exist: enough for everything before a call.
+    fn console() -> AppState {
+        let config = kube::Config::new("https://127.0.0.1:9".parse().unwrap());
+        Arc::new(Console::new(config, Jaeger::new(None)))
+    }
+
+    fn app(console: &AppState) -> Router {
+        router(console.clone()).layer(MockConnectInfo(SocketAddr::from(([10, 1, 2, 3], 5555))))
+    }
+
+    async fn send(app: Router, request: Request<Body>) -> (StatusCode, http::HeaderMap, String) {
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    fn signed_in(console: &AppState) -> (String, String) {
+        let client =
+            auth::client_for(&console.base, &SecretString::from("t0ken-of-a-test")).unwrap();
+        let (cookie, session) = console.sessions.create(
+            "tester".into(),
+            SecretString::from("t0ken-of-a-test"),
+            client,
+            Instant::now(),
+        );
+        (format!("{}={cookie}", auth::COOKIE), session.csrf.clone())
+    }
+
+    #[tokio::test]
+    async fn anonymous_callers_get_401_from_the_api_and_the_sign_in_page_from_pages() {
+        let console = console();
+        let (status, _, body) = send(
+            app(&console),
+            Request::get("/api/v1/tenants").body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(body.contains("\"reason\":\"Unauthorized\""), "{body}");
+        let (status, headers, _) = send(
+            app(&console),
+            Request::get("/").body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(headers[header::LOCATION], "/login");
+        let (status, headers, body) = send(
+            app(&console),
+            Request::get("/login").body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains(r#"name="token""#));
+        assert!(
+            headers[header::CONTENT_SECURITY_POLICY]
+                .to_str()
+                .unwrap()
+                .contains("default-src 'self'")
+        );
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+    }
+
+    #[tokio::test]
+    async fn a_write_with_the_cookie_but_without_the_csrf_token_is_refused() {
+        let console = console();
+        let (cookie, csrf) = signed_in(&console);
+        let delete = |token: Option<&str>| {
+            let mut r = Request::builder()
+                .method(Method::DELETE)
+                .uri("/api/v1/namespaces/a/tenants/b")
+                .header(header::COOKIE, &cookie);
+            if let Some(t) = token {
+                r = r.header(auth::CSRF_HEADER, t);
+            }
+            r.body(Body::empty()).unwrap()
+        };
+        let (status, _, body) = send(app(&console), delete(None)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(body.contains("CsrfTokenMissing"), "{body}");
+        let (status, _, body) = send(app(&console), delete(Some("0123"))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(body.contains("CsrfTokenMissing"), "{body}");
+        // With the token the request gets past the console and on to the (missing) API
+        // server: 502, not a CSRF refusal.
+        let (status, _, body) = send(app(&console), delete(Some(&csrf))).await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+        // Reads need no CSRF token.
+        let (status, _, body) = send(
+            app(&console),
+            Request::get("/api/v1/tenants")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+        // A bearer caller needs none either (a browser cannot send the header by itself).
+        let (status, _, body) = send(
+            app(&console),
+            Request::delete("/api/v1/namespaces/a/tenants/b")
+                .header(header::AUTHORIZATION, "Bearer some-api-token")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+        // Signing out needs the CSRF token too.
+        let logout = |csrf: &str| {
+            Request::post("/logout")
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={csrf}")))
+                .unwrap()
+        };
+        let (status, _, _) = send(app(&console), logout("wrong")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(console.sessions.len(), 1);
+        let (status, headers, _) = send(app(&console), logout(&csrf)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(
+            headers[header::SET_COOKIE]
+                .to_str()
+                .unwrap()
+                .contains("Max-Age=0")
+        );
+        assert!(console.sessions.is_empty());
+    }
+
+    #[tokio::test]
+    async fn sign_in_attempts_are_rate_limited_per_address() {
+        let console = console();
+        let attempt = || {
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("token=bad"))
+                .unwrap()
+        };
+        for _ in 0..state::LOGIN_BURST {
+            let (status, _, body) = send(app(&console), attempt()).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        }
+        let (status, headers, body) = send(app(&console), attempt()).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(body.contains("Too many sign-in attempts"));
+        assert!(headers.contains_key(header::RETRY_AFTER));
+        // Another address is not held back.
+        let other =
+            router(console.clone()).layer(MockConnectInfo(SocketAddr::from(([10, 9, 9, 9], 1))));
+        let (status, _, _) = send(other, attempt()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn the_openapi_document_and_the_probes_are_served() {
+        let console = console();
+        let (status, headers, body) = send(
+            app(&console),
+            Request::get("/api/v1/openapi.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+        let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        assert!(doc["paths"]["/api/v1/tenants"]["get"].is_object());
+        let (status, _, _) = send(
+            app(&console),
+            Request::get("/healthz").body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _, _) = send(
+            app(&console),
+            Request::get("/readyz").body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        console.set_ready(true);
+        let (status, _, _) = send(
+            app(&console),
+            Request::get("/readyz").body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, headers, body) = send(
+            app(&console),
+            Request::get("/assets/console.js")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/javascript")
+        );
+        assert!(body.contains("X-CSRF-Token"));
+    }
 }

@@ -412,7 +412,10 @@ pub fn trace(
             human(w.total_us),
             svg(w)
         ),
-        Err(why) => format!(r#"<p class="refusal" id="trace-error">{}</p>"#, escape(&why)),
+        Err(why) => format!(
+            r#"<p class="refusal" id="trace-error">{}</p>"#,
+            escape(&why)
+        ),
     };
     let body = format!(
         r#"<h1>Trace of {from} &rarr; {to}</h1>

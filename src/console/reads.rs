@@ -32,7 +32,9 @@ pub async fn tenants(
 }
 
 pub async fn tenant(client: &kube::Client, ns: &str, name: &str) -> Result<Tenant, kube::Error> {
-    Api::<Tenant>::namespaced(client.clone(), ns).get(name).await
+    Api::<Tenant>::namespaced(client.clone(), ns)
+        .get(name)
+        .await
 }
 
 fn tenant_selector(name: &str) -> ListParams {
@@ -40,11 +42,7 @@ fn tenant_selector(name: &str) -> ListParams {
 }
 
 /// The Tenant's pods (by its label), as rows.
-pub async fn pods(
-    client: &kube::Client,
-    ns: &str,
-    name: &str,
-) -> Result<Vec<PodRow>, kube::Error> {
+pub async fn pods(client: &kube::Client, ns: &str, name: &str) -> Result<Vec<PodRow>, kube::Error> {
     let api: Api<Pod> = Api::namespaced(client.clone(), ns);
     let now = chrono::Utc::now();
     let mut rows: Vec<PodRow> = api
@@ -218,23 +216,21 @@ pub fn watch_tenants(
     if let Some(name) = &name {
         config = config.fields(&format!("metadata.name={name}"));
     }
-    let stream = watcher(api, config)
-        .default_backoff()
-        .map(|ev| match ev {
-            Ok(watcher::Event::Apply(t)) => SseEvent::default()
-                .json_data(view::tenant_row(&t, chrono::Utc::now()))
-                .ok()
-                .map(|e| (e, false)),
-            Ok(watcher::Event::Delete(t)) => SseEvent::default()
-                .json_data(serde_json::json!({"deleted": t.name_any()}))
-                .ok()
-                .map(|e| (e, false)),
-            Ok(watcher::Event::InitDone) => {
-                Some((SseEvent::default().data("{\"synced\":true}"), false))
-            }
-            Ok(_) => None,
-            Err(e) => refused(&e).map(|e| (e, true)),
-        });
+    let stream = watcher(api, config).default_backoff().map(|ev| match ev {
+        Ok(watcher::Event::Apply(t)) => SseEvent::default()
+            .json_data(view::tenant_row(&t, chrono::Utc::now()))
+            .ok()
+            .map(|e| (e, false)),
+        Ok(watcher::Event::Delete(t)) => SseEvent::default()
+            .json_data(serde_json::json!({"deleted": t.name_any()}))
+            .ok()
+            .map(|e| (e, false)),
+        Ok(watcher::Event::InitDone) => {
+            Some((SseEvent::default().data("{\"synced\":true}"), false))
+        }
+        Ok(_) => None,
+        Err(e) => refused(&e).map(|e| (e, true)),
+    });
     until_refused(stream)
 }
 
@@ -253,7 +249,10 @@ pub fn watch_events(
                 Some((SseEvent::default().event("reset").data("{}"), false))
             }
             Ok(watcher::Event::Apply(e) | watcher::Event::InitApply(e)) => {
-                if tenant.as_deref().is_none_or(|t| view::event_concerns(&e, t)) {
+                if tenant
+                    .as_deref()
+                    .is_none_or(|t| view::event_concerns(&e, t))
+                {
                     SseEvent::default()
                         .json_data(view::event_row(&e))
                         .ok()

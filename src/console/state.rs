@@ -177,11 +177,9 @@ impl From<NoCaller> for ApiError {
                 "CsrfTokenMissing",
                 "a write made with the session cookie needs the session's X-CSRF-Token header",
             ),
-            NoCaller::Client(message) => ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "ClientError",
-                message,
-            ),
+            NoCaller::Client(message) => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "ClientError", message)
+            }
         }
     }
 }
@@ -205,8 +203,8 @@ pub fn resolve(
         .and_then(|v| v.to_str().ok())
         .and_then(auth::bearer)
     {
-        let client = auth::client_for(&console.base, &token)
-            .map_err(|e| NoCaller::Client(e.to_string()))?;
+        let client =
+            auth::client_for(&console.base, &token).map_err(|e| NoCaller::Client(e.to_string()))?;
         return Ok(Caller {
             client,
             via: Via::Bearer,
@@ -222,9 +220,7 @@ pub fn resolve(
         .find_map(|value| console.sessions.get(value, now))
         .ok_or(NoCaller::Anonymous)?;
     if !is_safe(method) {
-        let presented = headers
-            .get(auth::CSRF_HEADER)
-            .and_then(|v| v.to_str().ok());
+        let presented = headers.get(auth::CSRF_HEADER).and_then(|v| v.to_str().ok());
         if !session.csrf_matches(presented) {
             return Err(NoCaller::Csrf);
         }

@@ -80,8 +80,7 @@ pub struct EventRow {
 
 /// A Kubernetes time as chrono's.
 pub fn time(t: &k8s_openapi::jiff::Timestamp) -> DateTime<Utc> {
-    DateTime::from_timestamp(t.as_second(), t.subsec_nanosecond().max(0) as u32)
-        .unwrap_or_default()
+    DateTime::from_timestamp(t.as_second(), t.subsec_nanosecond().max(0) as u32).unwrap_or_default()
 }
 
 /// kubectl's short age.
@@ -134,7 +133,10 @@ pub fn pod_row(p: &Pod, now: DateTime<Utc>) -> PodRow {
     let status = p.status.clone().unwrap_or_default();
     let containers = status.container_statuses.unwrap_or_default();
     let ready = containers.iter().filter(|c| c.ready).count();
-    let total = p.spec.as_ref().map_or(containers.len(), |s| s.containers.len());
+    let total = p
+        .spec
+        .as_ref()
+        .map_or(containers.len(), |s| s.containers.len());
     PodRow {
         name: p.name_any(),
         uid: p.metadata.uid.clone().unwrap_or_default(),
@@ -155,7 +157,10 @@ pub fn pod_row(p: &Pod, now: DateTime<Utc>) -> PodRow {
             .as_ref()
             .and_then(|s| s.node_name.clone())
             .unwrap_or_default(),
-        age: age(p.metadata.creation_timestamp.as_ref().map(|c| time(&c.0)), now),
+        age: age(
+            p.metadata.creation_timestamp.as_ref().map(|c| time(&c.0)),
+            now,
+        ),
     }
 }
 
@@ -227,8 +232,12 @@ mod tests {
         let list = tenant_list(
             &[
                 tenant("b", "z", json!({"phase": "Ready", "ready": "4/4"})),
-                tenant("a", "y", json!({"phase": "Degraded", "ready": "3/4",
-                    "reason": "PodsNotReady", "message": "1 of 4 servers not ready"})),
+                tenant(
+                    "a",
+                    "y",
+                    json!({"phase": "Degraded", "ready": "3/4",
+                    "reason": "PodsNotReady", "message": "1 of 4 servers not ready"}),
+                ),
                 tenant("a", "x", json!(null)),
             ],
             now,

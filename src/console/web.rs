@@ -33,7 +33,10 @@ pub fn routes() -> Router<AppState> {
         .route("/tenants/{namespace}/{name}/pods/{pod}/logs", get(logs))
         .route("/tenants/{namespace}/{name}/traces/{trace_id}", get(trace))
         .route("/fragments/tenants", get(tenants_fragment))
-        .route("/fragments/tenants/{namespace}/{name}", get(tenant_fragment))
+        .route(
+            "/fragments/tenants/{namespace}/{name}",
+            get(tenant_fragment),
+        )
         .route("/assets/console.js", get(js))
         .route("/assets/console.css", get(css))
 }
