@@ -723,7 +723,8 @@ impl Driver {
         }
         let child = cmd.spawn().expect("start chromedriver");
         let deadline = Instant::now() + Duration::from_secs(20);
-        while http_get(&format!("127.0.0.1:{port}"), "/status").is_none() {
+        // (A connect is enough: chromedriver keeps HTTP/1.0 connections open.)
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "chromedriver did not answer");
             std::thread::sleep(Duration::from_millis(100));
         }
