@@ -106,7 +106,7 @@ pub async fn events(
         .filter(|e| view::event_concerns(e, tenant))
         .map(view::event_row)
         .collect();
-    rows.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.last_seen));
     Ok(rows)
 }
 
