@@ -396,6 +396,14 @@ async fn the_api_acts_as_the_caller_and_passes_refusals_through() {
     .await;
     assert_eq!(bad.status, 401, "{}", bad.body);
 
+    // The shipped console manifests pass a server-side dry run.
+    let manifests = support::repo_path("deploy/console");
+    let out = scene
+        .cp
+        .kubectl_ok(["apply", "--dry-run=server", "-k", manifests.to_str().unwrap()])
+        .expect("deploy/console passes a server-side dry run");
+    assert_eq!(out.matches("(server dry run)").count(), 3, "{out}");
+
     // The OpenAPI document is served.
     let doc = call(console, "GET", "/api/v1/openapi.json", None, None).await;
     assert_eq!(doc.status, 200);
