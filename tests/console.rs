@@ -400,7 +400,12 @@ async fn the_api_acts_as_the_caller_and_passes_refusals_through() {
     let manifests = support::repo_path("deploy/console");
     let out = scene
         .cp
-        .kubectl_ok(["apply", "--dry-run=server", "-k", manifests.to_str().unwrap()])
+        .kubectl_ok([
+            "apply",
+            "--dry-run=server",
+            "-k",
+            manifests.to_str().unwrap(),
+        ])
         .expect("deploy/console passes a server-side dry run");
     assert_eq!(out.matches("(server dry run)").count(), 3, "{out}");
 
