@@ -220,6 +220,25 @@ impl Console {
         std::fs::read_to_string(self.dir.path().join("console.log")).unwrap_or_default()
     }
 
+    /// SIGTERM, then the time the console took to exit, and how.
+    fn terminate(&mut self) -> (Duration, std::process::ExitStatus) {
+        let mut child = self.child.take().expect("console running");
+        let started = Instant::now();
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGTERM);
+        }
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return (started.elapsed(), status);
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                let _ = child.kill();
+                panic!("the console ignored SIGTERM for 30 s:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -624,6 +643,64 @@ async fn the_api_acts_as_the_caller_and_passes_refusals_through() {
         update.body
     );
 
+    // An update Kubernetes accepts: applied as rustfs-console.
+    let mut labelled: serde_yaml::Value = serde_yaml::from_str(&tenant_yaml("t")).unwrap();
+    labelled["metadata"]["labels"] = serde_yaml::from_str("{team: storage}").unwrap();
+    labelled["spec"]["pools"]
+        .as_sequence_mut()
+        .unwrap()
+        .push(serde_yaml::from_str(pool).unwrap());
+    let applied = call(
+        console,
+        "PUT",
+        &format!("/api/v1/namespaces/{ns}/tenants/t"),
+        Some(admin),
+        Some(&serde_yaml::to_string(&labelled).unwrap()),
+    )
+    .await;
+    assert_eq!(applied.status, 200, "{}", applied.body);
+    let t = call(
+        console,
+        "GET",
+        &format!("/api/v1/namespaces/{ns}/tenants/t"),
+        Some(viewer),
+        None,
+    )
+    .await
+    .json();
+    assert!(t["yaml"].as_str().unwrap().contains("team: storage"), "{t}");
+    let stored =
+        Api::<rustfs_operator::api::v1alpha1::Tenant>::namespaced(scene.client.clone(), ns)
+            .get("t")
+            .await
+            .unwrap();
+    let managers: Vec<(String, String)> = stored
+        .metadata
+        .managed_fields
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| {
+            (
+                m.manager.unwrap_or_default(),
+                m.operation.unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        managers.contains(&("rustfs-console".to_owned(), "Apply".to_owned())),
+        "{managers:?}"
+    );
+
+    // A live stream Kubernetes refuses ends with a `refused` message carrying its words.
+    let line = sse_until(
+        console,
+        "/api/v1/watch/tenants",
+        viewer,
+        "Refused by Kubernetes (403",
+    )
+    .await;
+    assert!(line.contains("cannot list resource"), "{line}");
+
     // Delete: the viewer gets Kubernetes' 403 and message; the admin deletes, and is told
     // the claims stay.
     let path = format!("/api/v1/namespaces/{ns}/tenants/t");
@@ -697,6 +774,37 @@ async fn the_api_acts_as_the_caller_and_passes_refusals_through() {
     );
 
     scene.assert_no_token_in_logs(&[]);
+
+    // SIGTERM with a live stream open: the stream ends and the console exits cleanly.
+    let path = format!("/api/v1/namespaces/{ns}/events");
+    let reader = {
+        let url = console.url(&path);
+        let token = viewer.to_owned();
+        tokio::spawn(async move {
+            let client: HttpClient<HttpConnector, Full<bytes::Bytes>> =
+                HttpClient::builder(TokioExecutor::new()).build_http();
+            let request = http::Request::get(url)
+                .header("authorization", format!("Bearer {token}"))
+                .body(Full::new(bytes::Bytes::new()))
+                .unwrap();
+            let mut body = client.request(request).await.unwrap().into_body();
+            while let Some(frame) = body.frame().await {
+                if frame.is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(!reader.is_finished(), "the stream is open");
+    let mut scene = scene;
+    let (took, status) = scene.console.terminate();
+    assert!(status.success(), "{status}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    tokio::time::timeout(Duration::from_secs(5), reader)
+        .await
+        .expect("the stream ended")
+        .unwrap();
 }
 
 // ---------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use futures::Stream;
+use futures::{Stream, StreamExt as _};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -456,10 +456,12 @@ pub struct EventsQuery {
     pub tenant: Option<String>,
 }
 
+/// A live stream that ends when the console shuts down.
 fn sse(
+    stopped: impl std::future::Future<Output = ()> + Send + 'static,
     stream: impl Stream<Item = Result<SseEvent, Infallible>> + Send + 'static,
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>> + Send + 'static> {
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Sse::new(stream.take_until(stopped)).keep_alive(KeepAlive::default())
 }
 
 /// Events of a namespace as they happen (server-sent events): `reset` when the first list
@@ -468,15 +470,15 @@ fn sse(
     params(("namespace" = String, Path), EventsQuery),
     responses((status = 200, description = "text/event-stream of event rows", content_type = "text/event-stream")))]
 async fn watch_events(
+    State(state): State<AppState>,
     caller: Caller,
     Path(namespace): Path<String>,
     Query(q): Query<EventsQuery>,
 ) -> impl IntoResponse {
-    sse(reads::watch_events(
-        caller.client,
-        namespace,
-        q.tenant.filter(|t| !t.is_empty()),
-    ))
+    sse(
+        state.stopped(),
+        reads::watch_events(caller.client, namespace, q.tenant.filter(|t| !t.is_empty())),
+    )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -491,10 +493,17 @@ pub struct WatchQuery {
 /// Tenant's row, one when the first list is done; `refused` when Kubernetes says no.
 #[utoipa::path(get, path = "/api/v1/watch/tenants", tag = "tenants", params(WatchQuery),
     responses((status = 200, description = "text/event-stream of Tenant rows", content_type = "text/event-stream")))]
-async fn watch_tenants(caller: Caller, Query(q): Query<WatchQuery>) -> impl IntoResponse {
+async fn watch_tenants(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<WatchQuery>,
+) -> impl IntoResponse {
     let namespace = q.namespace.filter(|n| !n.is_empty());
     let name = q.name.filter(|n| !n.is_empty() && namespace.is_some());
-    sse(reads::watch_tenants(caller.client, namespace, name))
+    sse(
+        state.stopped(),
+        reads::watch_tenants(caller.client, namespace, name),
+    )
 }
 
 /// The namespaces the caller may list.

@@ -99,7 +99,7 @@ pub async fn serve_on(
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
-            stopping.set_ready(false);
+            stopping.stop();
         })
         .await
         .context(ServeSnafu)

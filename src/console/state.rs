@@ -32,6 +32,9 @@ pub struct Console {
     pub logins: RateLimiter,
     pub jaeger: Jaeger,
     ready: AtomicBool,
+    /// Turns true when the console shuts down: live streams end then, so the server's
+    /// graceful shutdown does not wait on them forever.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Console {
@@ -50,6 +53,7 @@ impl Console {
             logins: RateLimiter::new(LOGIN_BURST, LOGIN_REFILL),
             jaeger,
             ready: AtomicBool::new(false),
+            stopping: tokio::sync::watch::Sender::new(false),
         }
     }
 
@@ -59,6 +63,20 @@ impl Console {
 
     pub fn is_ready(&self) -> bool {
         self.ready.load(Ordering::Acquire)
+    }
+
+    /// Ends the live streams (and marks the console not ready).
+    pub fn stop(&self) {
+        self.set_ready(false);
+        self.stopping.send_replace(true);
+    }
+
+    /// Resolves once [`Console::stop`] was called.
+    pub fn stopped(&self) -> impl std::future::Future<Output = ()> + Send + use<> {
+        let mut rx = self.stopping.subscribe();
+        async move {
+            let _ = rx.wait_for(|stopping| *stopping).await;
+        }
     }
 }
 
