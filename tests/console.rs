@@ -608,7 +608,16 @@ async fn the_api_acts_as_the_caller_and_passes_refusals_through() {
         }
     })
     .await;
-    // A pod of no Tenant is out of the console's reach.
+    // A pod of no Tenant is out of the console's reach, for its log as for a restart.
+    let log = call(
+        console,
+        "GET",
+        &format!("/api/v1/namespaces/{ns}/tenants/other/pods/t-pool-0-0/logs"),
+        Some(admin),
+        None,
+    )
+    .await;
+    assert_eq!(log.status, 404, "{}", log.body);
     let stranger = call(
         console,
         "POST",

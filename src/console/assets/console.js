@@ -38,6 +38,12 @@
     }
     var stream = new EventSource(section.getAttribute("data-live"));
     stream.onmessage = refresh;
+    // A stream the console answered with an error (the session ended) is not retried.
+    stream.onerror = function () {
+      if (stream.readyState === EventSource.CLOSED) {
+        notice("refusal", "Live updates stopped (signed out?): reload the page.");
+      }
+    };
     stream.addEventListener("refused", function (e) {
       notice("refusal", e.data);
       stream.close();
