@@ -1231,6 +1231,29 @@ async fn a_browser_signs_in_sees_a_tenant_go_ready_and_its_trace_and_a_viewer_re
             .contains("Refused by Kubernetes (403 Forbidden)")
     );
     shot(&browser, "06-viewer-list-refused").await;
+    // ...and picks the namespace there.
+    browser
+        .find(fantoccini::Locator::Css("#namespace"))
+        .await
+        .unwrap()
+        .send_keys(ns)
+        .await
+        .unwrap();
+    browser
+        .find(fantoccini::Locator::Css("#namespace-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_read(
+        &browser,
+        &format!("tr[data-tenant=\"{ns}/web\"] .badge"),
+        None,
+        |t| t == "Ready",
+        Duration::from_secs(10),
+    )
+    .await;
     browser
         .goto(&format!("{base}/tenants/{ns}/web"))
         .await

@@ -113,18 +113,46 @@ fn tenant_row(r: &TenantRow) -> String {
     )
 }
 
-/// The Tenant list, all namespaces or one.
-pub fn tenants(viewer: &Viewer<'_>, namespace: Option<&str>, list: &TenantList) -> String {
-    let ns_attr = escape(namespace.unwrap_or_default());
-    let body = format!(
+fn tenants_head(namespace: Option<&str>) -> String {
+    format!(
         r#"<h1>Tenants{scope}</h1>
-<form method="get" action="/" class="inline"><label>Namespace <input name="namespace" value="{ns_attr}" placeholder="all"></label> <button type="submit">Show</button></form>
-<section id="tenant-list" data-live="/api/v1/watch/tenants?namespace={nsq}" data-fragment="/fragments/tenants?namespace={nsq}">{rows}</section>"#,
+<form method="get" action="/" class="inline" id="namespace-form"><label>Namespace <input name="namespace" id="namespace" value="{ns}" placeholder="all"></label> <button type="submit">Show</button></form>"#,
         scope = namespace
             .map(|n| format!(" in {}", escape(n)))
             .unwrap_or_default(),
-        nsq = encode(namespace.unwrap_or_default()),
+        ns = escape(namespace.unwrap_or_default()),
+    )
+}
+
+/// The Tenant list, all namespaces or one.
+pub fn tenants(viewer: &Viewer<'_>, namespace: Option<&str>, list: &TenantList) -> String {
+    let nsq = encode(namespace.unwrap_or_default());
+    let body = format!(
+        r#"{head}
+<section id="tenant-list" data-live="/api/v1/watch/tenants?namespace={nsq}" data-fragment="/fragments/tenants?namespace={nsq}">{rows}</section>"#,
+        head = tenants_head(namespace),
         rows = tenant_rows(list),
+    );
+    frame("Tenants", Some(viewer), &body)
+}
+
+/// The Tenant list Kubernetes refused (listing every namespace needs a cluster-wide grant):
+/// its refusal, and the form to pick a namespace.
+pub fn tenants_refused(
+    viewer: &Viewer<'_>,
+    namespace: Option<&str>,
+    code: u16,
+    message: &str,
+) -> String {
+    let hint = if namespace.is_none() && code == 403 {
+        "<p>Listing every namespace needs the right to list Tenants cluster-wide: pick a namespace above.</p>"
+    } else {
+        ""
+    };
+    let body = format!(
+        "{}{}{hint}",
+        tenants_head(namespace),
+        refusal(code, message)
     );
     frame("Tenants", Some(viewer), &body)
 }
@@ -333,7 +361,6 @@ pub fn new_pool_yaml(t: &Tenant) -> String {
 }
 
 /// A Tenant's page.
-#[allow(clippy::too_many_arguments)]
 pub fn tenant(
     viewer: &Viewer<'_>,
     t: &Tenant,

@@ -76,7 +76,13 @@ async fn home(PageCaller(caller): PageCaller, Query(q): Query<NamespaceQuery>) -
                 page::tenants(&viewer(&caller), ns.as_deref(), &list),
             )
         }
-        Err(e) => error_page(&caller, e.into()),
+        Err(e) => {
+            let e = ApiError::from(e);
+            html(
+                e.status(),
+                page::tenants_refused(&viewer(&caller), ns.as_deref(), e.code, &e.message),
+            )
+        }
     }
 }
 
