@@ -159,13 +159,17 @@ pub fn tenants_refused(
 
 /// A section that could not be read: Kubernetes' refusal, in words.
 pub fn refusal(code: u16, message: &str) -> String {
-    let what = if code == 403 {
-        "Refused by Kubernetes (403 Forbidden)"
-    } else {
-        "Kubernetes answered an error"
+    let (what, after) = match code {
+        403 => ("Refused by Kubernetes (403 Forbidden)", ""),
+        // The token expired or was revoked since sign-in.
+        401 => (
+            "Kubernetes no longer accepts your token (401 Unauthorized)",
+            r#" <a href="/login">Sign in again</a>."#,
+        ),
+        _ => ("Kubernetes answered an error", ""),
     };
     format!(
-        r#"<div class="refusal" data-code="{code}"><b>{what}</b>: {}</div>"#,
+        r#"<div class="refusal" data-code="{code}"><b>{what}</b>: {}{after}</div>"#,
         escape(message)
     )
 }
@@ -487,6 +491,9 @@ mod tests {
         assert!(html.contains("403 Forbidden"));
         assert!(html.contains("&lt;user&gt;"));
         assert!(html.contains(r#"data-code="403""#));
+        assert!(!html.contains("/login"));
+        let expired = refusal(401, "Unauthorized");
+        assert!(expired.contains("401 Unauthorized") && expired.contains(r#"href="/login""#));
     }
 
     #[test]
