@@ -113,10 +113,16 @@ fn tenant_row(r: &TenantRow) -> String {
     )
 }
 
-fn tenants_head(namespace: Option<&str>) -> String {
+/// The heading and the namespace picker; `known` are the namespaces the caller may list
+/// (offered as suggestions; empty when they may not).
+fn tenants_head(namespace: Option<&str>, known: &[String]) -> String {
+    let options: String = known
+        .iter()
+        .map(|n| format!(r#"<option value="{}">"#, escape(n)))
+        .collect();
     format!(
         r#"<h1>Tenants{scope}</h1>
-<form method="get" action="/" class="inline" id="namespace-form"><label>Namespace <input name="namespace" id="namespace" value="{ns}" placeholder="all"></label> <button type="submit">Show</button></form>"#,
+<form method="get" action="/" class="inline" id="namespace-form"><label>Namespace <input name="namespace" id="namespace" list="namespaces" value="{ns}" placeholder="all"></label><datalist id="namespaces">{options}</datalist> <button type="submit">Show</button></form>"#,
         scope = namespace
             .map(|n| format!(" in {}", escape(n)))
             .unwrap_or_default(),
@@ -125,12 +131,17 @@ fn tenants_head(namespace: Option<&str>) -> String {
 }
 
 /// The Tenant list, all namespaces or one.
-pub fn tenants(viewer: &Viewer<'_>, namespace: Option<&str>, list: &TenantList) -> String {
+pub fn tenants(
+    viewer: &Viewer<'_>,
+    namespace: Option<&str>,
+    known: &[String],
+    list: &TenantList,
+) -> String {
     let nsq = encode(namespace.unwrap_or_default());
     let body = format!(
         r#"{head}
 <section id="tenant-list" data-live="/api/v1/watch/tenants?namespace={nsq}" data-fragment="/fragments/tenants?namespace={nsq}">{rows}</section>"#,
-        head = tenants_head(namespace),
+        head = tenants_head(namespace, known),
         rows = tenant_rows(list),
     );
     frame("Tenants", Some(viewer), &body)
@@ -141,6 +152,7 @@ pub fn tenants(viewer: &Viewer<'_>, namespace: Option<&str>, list: &TenantList) 
 pub fn tenants_refused(
     viewer: &Viewer<'_>,
     namespace: Option<&str>,
+    known: &[String],
     code: u16,
     message: &str,
 ) -> String {
@@ -151,7 +163,7 @@ pub fn tenants_refused(
     };
     let body = format!(
         "{}{}{hint}",
-        tenants_head(namespace),
+        tenants_head(namespace, known),
         refusal(code, message)
     );
     frame("Tenants", Some(viewer), &body)
@@ -502,7 +514,13 @@ mod tests {
             user: "system:serviceaccount:x:admin",
             csrf: Some("c0ffee"),
         };
-        let html = tenants(&viewer, None, &TenantList::default_empty());
+        let html = tenants(
+            &viewer,
+            None,
+            &["team-a".to_owned()],
+            &TenantList::default_empty(),
+        );
+        assert!(html.contains(r#"<option value="team-a">"#));
         assert!(html.contains(r#"<meta name="csrf-token" content="c0ffee">"#));
         assert!(html.contains("No Tenants."));
         assert!(!login(None).contains("csrf-token"));

@@ -68,19 +68,25 @@ struct NamespaceQuery {
 
 async fn home(PageCaller(caller): PageCaller, Query(q): Query<NamespaceQuery>) -> Response {
     let ns = q.namespace.filter(|n| !n.is_empty());
-    match reads::tenants(&caller.client, ns.as_deref()).await {
+    let (tenants, known) = tokio::join!(
+        reads::tenants(&caller.client, ns.as_deref()),
+        reads::namespaces(&caller.client)
+    );
+    // Suggestions only: a caller who may not list namespaces types one.
+    let known = known.unwrap_or_default();
+    match tenants {
         Ok(items) => {
             let list = view::tenant_list(&items, chrono::Utc::now());
             html(
                 StatusCode::OK,
-                page::tenants(&viewer(&caller), ns.as_deref(), &list),
+                page::tenants(&viewer(&caller), ns.as_deref(), &known, &list),
             )
         }
         Err(e) => {
             let e = ApiError::from(e);
             html(
                 e.status(),
-                page::tenants_refused(&viewer(&caller), ns.as_deref(), e.code, &e.message),
+                page::tenants_refused(&viewer(&caller), ns.as_deref(), &known, e.code, &e.message),
             )
         }
     }
