@@ -223,6 +223,28 @@ mod tests {
         (format!("{}={cookie}", auth::COOKIE), session.csrf.clone())
     }
 
+    #[test]
+    fn the_console_drops_the_credentials_of_its_own_configuration() {
+        let mut config = kube::Config::new("https://10.0.0.1:6443".parse().unwrap());
+        config.auth_info.token = Some(SecretString::from("the-console-own-token"));
+        config.auth_info.username = Some("admin".into());
+        config.auth_info.client_certificate_data = Some("cert".into());
+        let console = Console::new(config, Jaeger::new(None));
+        let kept = &console.base.auth_info;
+        assert!(kept.token.is_none() && kept.username.is_none());
+        assert!(kept.client_certificate_data.is_none() && kept.token_file.is_none());
+        // The address stays, and the console says who it is to the audit log.
+        assert_eq!(console.base.cluster_url, "https://10.0.0.1:6443");
+        assert!(
+            console
+                .base
+                .headers
+                .iter()
+                .any(|(name, value)| name == header::USER_AGENT
+                    && value.to_str().unwrap().starts_with("rustfs-console/"))
+        );
+    }
+
     #[tokio::test]
     async fn anonymous_callers_get_401_from_the_api_and_the_sign_in_page_from_pages() {
         let console = console();
