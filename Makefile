@@ -15,8 +15,9 @@ test: controlplane node ## Format and lint checks, then every test (unit, integr
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) test --workspace --locked
+	@echo "console screenshots (tests/console.rs, headless Chromium): $(CURDIR)/target/console-screenshots"
 
-demo: controlplane ## Start a local control plane, install the CRD, run the operator, show a Tenant reaching Ready
+demo: controlplane ## Start a local control plane, install the CRD, run the operator and the console, show a Tenant reaching Ready
 	deploy/local/demo.sh
 
 controlplane: cert-manager ## Build the pinned Kubernetes (incl. kubelet, kube-proxy), etcd, kwok, Jaeger, Helm, CoreDNS and pause binaries, and cert-manager, into the cache (no-op when current)

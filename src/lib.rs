@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod console;
 pub mod context;
 pub mod controller;
 pub mod crd;

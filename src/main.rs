@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use rustfs_operator::console::{self, ConsoleArgs};
 use rustfs_operator::context::{OperatorConfig, StoragePolling};
 use rustfs_operator::controller;
 use rustfs_operator::http::{self, Readiness};
@@ -39,6 +40,8 @@ struct Cli {
 enum Command {
     /// Run the controller: reconcile every Tenant (in-cluster, or from KUBECONFIG).
     Server(ServerArgs),
+    /// Serve the web console and its JSON API, acting as each caller (their bearer token).
+    Console(ConsoleCommand),
     /// Print the Tenant CustomResourceDefinition as YAML (or write it to a file).
     Crd {
         /// Write the CRD to this file instead of standard output.
@@ -109,28 +112,41 @@ struct ServerArgs {
     telemetry: TelemetryConfig,
 }
 
+/// Flags of `console`.
+#[derive(clap::Args, Debug)]
+struct ConsoleCommand {
+    #[command(flatten)]
+    console: ConsoleArgs,
+    #[command(flatten)]
+    telemetry: TelemetryConfig,
+}
+
+/// Runs `work` on a fresh multi-threaded runtime; an error is printed and fails the process.
+fn block_on(work: impl std::future::Future<Output = Result<(), String>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(work) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Server(args) => {
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => {
-                    eprintln!("error: cannot start the async runtime: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            match runtime.block_on(server(args)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        Command::Server(args) => block_on(server(args)),
+        Command::Console(args) => block_on(console(args)),
         Command::Crd { file } => {
             let yaml = rustfs_operator::crd::tenant_crd_yaml();
             match file {
@@ -158,6 +174,21 @@ async fn server(args: ServerArgs) -> Result<(), String> {
         tracing::error!(error = %e, "server stopped on an error");
     }
     // Flush spans before exit, so a SIGTERM loses none.
+    if let Err(e) = guard.shutdown().await {
+        eprintln!("warning: telemetry shutdown: {e}");
+    }
+    result
+}
+
+async fn console(args: ConsoleCommand) -> Result<(), String> {
+    let guard = telemetry::init(&args.telemetry).map_err(|e| e.to_string())?;
+    tracing::info!(version = VERSION, "starting rustfs-operator console");
+    let result = rustfs_operator::console::run(args.console, console::shutdown_signal())
+        .await
+        .map_err(|e| snafu::Report::from_error(e).to_string());
+    if let Err(e) = &result {
+        tracing::error!(error = %e, "console stopped on an error");
+    }
     if let Err(e) = guard.shutdown().await {
         eprintln!("warning: telemetry shutdown: {e}");
     }

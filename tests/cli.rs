@@ -1,8 +1,9 @@
 // Copyright 2026 The rustfs-operator Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-//! The command line as a user runs it: `crd`, `--version`, `--help`, and the clear exits of
-//! `server` when the cluster is unreachable or the CRD is missing.
+//! The command line as a user runs it: `crd`, `--version`, `--help`, the clear exits of
+//! `server` when the cluster is unreachable or the CRD is missing, and of `console` without
+//! a configuration or a free port.
 
 mod support;
 
@@ -63,8 +64,22 @@ fn version_names_the_commit() {
 #[test]
 fn help_lists_the_commands_and_flag_env_vars() {
     let top = stdout(&operator(&["--help"]));
-    for cmd in ["crd", "server"] {
+    for cmd in ["crd", "server", "console"] {
         assert!(top.contains(cmd), "{cmd} missing from --help:\n{top}");
+    }
+    let console = stdout(&operator(&["console", "--help"]));
+    for flag in [
+        "--addr",
+        "[env: RUSTFS_CONSOLE_ADDR=]",
+        "[default: 0.0.0.0:9090]",
+        "--jaeger-url",
+        "[env: RUSTFS_CONSOLE_JAEGER_URL=]",
+        "--log-format",
+    ] {
+        assert!(
+            console.contains(flag),
+            "{flag} missing from console --help:\n{console}"
+        );
     }
     let server = stdout(&operator(&["server", "--help"]));
     for flag in [
@@ -116,6 +131,47 @@ fn server_exits_clearly_when_the_cluster_is_unreachable() {
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("cannot reach the Kubernetes API server"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn console_exits_clearly_without_a_configuration_or_a_free_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rustfs-operator"))
+        .args(["console", "--addr", "127.0.0.1:0"])
+        .env("KUBECONFIG", dir.path().join("missing"))
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("cannot load a Kubernetes configuration"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A configuration is enough to start (the console never calls the API server as
+    // itself); a taken port is not.
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n\
+         contexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n\
+         users:\n- name: u\n  user: {}\n",
+    )
+    .unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_rustfs-operator"))
+        .args(["console", "--addr", &addr])
+        .env("KUBECONFIG", &kubeconfig)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains(&format!("cannot listen on {addr}")),
         "{}",
         stderr(&out)
     );

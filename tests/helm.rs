@@ -139,6 +139,10 @@ fn chart_lints_strict_with_default_and_override_values() {
             "--set",
             "watchNamespace=tenants,otel.endpoint=http://collector:4317,otel.protocol=grpc",
         ][..],
+        &[
+            "--set",
+            "console.enabled=true,console.jaegerUrl=http://jaeger-query:16686",
+        ][..],
     ] {
         let mut args = vec!["lint", "--strict", CHART];
         args.extend_from_slice(extra);
@@ -474,6 +478,147 @@ fn replicas_follow_leader_election() {
     assert!(!affinity["nodeAffinity"].is_null(), "{affinity:?}");
 }
 
+#[test]
+fn the_console_is_off_by_default_and_when_on_matches_deploy_console() {
+    let docs = render("rustfs-operator", "rustfs-system", &[]);
+    assert!(
+        docs.iter()
+            .all(|d| !str_of(&d["metadata"]["name"]).contains("console")),
+        "no console by default"
+    );
+    let docs = render(
+        "rustfs-operator",
+        "rustfs-system",
+        &["--set", "console.enabled=true"],
+    );
+    let plain = documents(&read("deploy/console/console.yaml"));
+    let console: Vec<&Value> = docs
+        .iter()
+        .filter(|d| str_of(&d["metadata"]["name"]).ends_with("-console"))
+        .collect();
+    let ids = |docs: &[&Value]| {
+        let mut ids: Vec<(String, String, String)> = docs
+            .iter()
+            .map(|d| {
+                (
+                    str_of(&d["kind"]).to_owned(),
+                    str_of(&d["metadata"]["namespace"]).to_owned(),
+                    str_of(&d["metadata"]["name"]).to_owned(),
+                )
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&console), ids(&plain.iter().collect::<Vec<_>>()));
+    assert_eq!(console.len(), 3);
+
+    let of = |docs: &[&Value], kind: &str| -> Value {
+        (*docs.iter().find(|d| d["kind"] == kind).unwrap()).clone()
+    };
+    let (dep, plain_dep) = (
+        of(&console, "Deployment"),
+        of(&plain.iter().collect::<Vec<_>>(), "Deployment"),
+    );
+    let (pod, plain_pod) = (
+        &dep["spec"]["template"]["spec"],
+        &plain_dep["spec"]["template"]["spec"],
+    );
+    // Acting as the caller: no token in the pod, and no RBAC for the console's account.
+    assert_eq!(pod["automountServiceAccountToken"], false);
+    assert_eq!(
+        of(&console, "ServiceAccount")["automountServiceAccountToken"],
+        false
+    );
+    assert_eq!(pod["volumes"], plain_pod["volumes"]);
+    assert!(docs.iter().all(|d| {
+        !(d["kind"] == "RoleBinding" || d["kind"] == "ClusterRoleBinding")
+            || d["subjects"][0]["name"] != "rustfs-operator-console"
+    }));
+    for field in [
+        "args",
+        "ports",
+        "livenessProbe",
+        "readinessProbe",
+        "securityContext",
+        "volumeMounts",
+        "resources",
+    ] {
+        assert_eq!(
+            pod["containers"][0][field], plain_pod["containers"][0][field],
+            "console container {field}"
+        );
+    }
+    assert_eq!(pod["securityContext"], plain_pod["securityContext"]);
+    assert_eq!(env_of(&dep), env_of(&plain_dep));
+    assert_eq!(dep["spec"]["replicas"], 1);
+    // The operator's Service and PodDisruptionBudget never select the console's pods.
+    let labels = &pod_labels(&dep);
+    for kind in ["Service", "PodDisruptionBudget"] {
+        for d in docs
+            .iter()
+            .filter(|d| d["kind"] == kind && !str_of(&d["metadata"]["name"]).ends_with("-console"))
+        {
+            let selector = if kind == "Service" {
+                &d["spec"]["selector"]
+            } else {
+                &d["spec"]["selector"]["matchLabels"]
+            };
+            let matches = selector
+                .as_mapping()
+                .unwrap()
+                .iter()
+                .all(|(k, v)| labels.get(k) == Some(v));
+            assert!(
+                !matches,
+                "{kind} {} selects the console",
+                str_of(&d["metadata"]["name"])
+            );
+        }
+    }
+    let service = of(&console, "Service");
+    assert_eq!(service["spec"]["ports"][0]["port"], 9090);
+    assert!(
+        service["spec"]["selector"]
+            .as_mapping()
+            .unwrap()
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+    );
+
+    // The Jaeger URL becomes an env var only when set.
+    let with_jaeger = render(
+        "rustfs-operator",
+        "rustfs-system",
+        &[
+            "--set",
+            "console.enabled=true,console.jaegerUrl=http://jaeger-query:16686",
+        ],
+    );
+    let dep = with_jaeger
+        .iter()
+        .find(|d| d["kind"] == "Deployment" && str_of(&d["metadata"]["name"]).ends_with("-console"))
+        .unwrap();
+    assert_eq!(
+        env_value(&env_of(dep), "RUSTFS_CONSOLE_JAEGER_URL"),
+        Some("http://jaeger-query:16686")
+    );
+    assert_eq!(
+        env_value(
+            &env_of(&of(&console, "Deployment")),
+            "RUSTFS_CONSOLE_JAEGER_URL"
+        ),
+        None
+    );
+}
+
+fn pod_labels(deployment: &Value) -> serde_yaml::Mapping {
+    deployment["spec"]["template"]["metadata"]["labels"]
+        .as_mapping()
+        .cloned()
+        .unwrap_or_default()
+}
+
 // ---------------------------------------------------------------------------------------
 // Against a real control plane.
 
@@ -539,6 +684,8 @@ fn rendered_chart_passes_a_server_side_dry_run() {
         &[
             "--set",
             "watchNamespace=tenants,otel.endpoint=http://collector:4317,otel.protocol=grpc",
+            "--set",
+            "console.enabled=true,console.jaegerUrl=http://jaeger-query:16686",
             "--set-json",
             r#"tolerations=[{"key":"infra","operator":"Exists"}]"#,
         ][..],
@@ -564,6 +711,15 @@ fn rendered_chart_passes_a_server_side_dry_run() {
             "rolebinding.rbac.authorization.k8s.io/dry-rustfs-operator-leader-election",
         ] {
             assert!(out.contains(kind), "{kind} missing from:\n{out}");
+        }
+        if !extra.is_empty() {
+            for kind in [
+                "serviceaccount/dry-rustfs-operator-console",
+                "deployment.apps/dry-rustfs-operator-console",
+                "service/dry-rustfs-operator-console",
+            ] {
+                assert!(out.contains(kind), "{kind} missing from:\n{out}");
+            }
         }
     }
     // A dry run persists nothing.

@@ -5,7 +5,8 @@
 # Installs the Debian packages the local real node needs, when any is missing: the container
 # runtime (containerd, runc), pod networking (CNI plugins, iptables, conntrack, iproute2,
 # nsenter from util-linux), socat (kubectl port-forward), zstd (the RustFS build cache), and
-# what a cold RustFS build needs (protobuf-compiler, cmake). Nothing is started: the launcher
+# what a cold RustFS build needs (protobuf-compiler, cmake), and the headless browser of the
+# console's test (chromium, chromium-driver). Nothing is started: the launcher
 # runs containerd itself, with private paths. A no-op (one dpkg query) when all are present.
 #
 # Usage: deploy/local/node-packages.sh        (as root, or with sudo available)
@@ -15,6 +16,7 @@ packages=(
   containerd runc containernetworking-plugins
   iptables conntrack iproute2 util-linux socat
   zstd protobuf-compiler cmake
+  chromium chromium-driver
 )
 
 missing=()

@@ -7,7 +7,8 @@
 //!   events ([`events`]);
 //! - [`status`] writes `Tenant.status`, once per reconcile;
 //! - [`pods`] deletes a Tenant's pods on a down Node, as `podDeletionPolicyWhenNodeIsDown`
-//!   and `nodes::plan` say (the operator's only delete).
+//!   and `nodes::plan` say (the operator's only delete);
+//! - [`console`] holds the console's writes, made with the caller's own token.
 //!
 //! The read-only checks that decide what may be applied (drift, foreign owners, refused
 //! changes) run before, in `reconcile::checks`, and arrive here as a [`Plan`]. Applies are
@@ -15,6 +16,7 @@
 //! own, so fields other managers set are left alone.
 
 mod apply;
+pub mod console;
 mod decommission;
 mod events;
 pub mod pods;
