@@ -132,7 +132,9 @@ where
     let (reader, writer) = reflector::store();
     let events = sync.track(
         K::kind(&()).into_owned(),
-        watcher(api::<K>(client, namespace), config).backoff(crate::watch::WatchBackoff::default()),
+        watcher(api::<K>(client, namespace), config)
+            .backoff(crate::watch::WatchBackoff::default())
+            .modify(crate::watch::strip_managed_fields),
     );
     let kind = K::kind(&()).into_owned();
     let stream = crate::watch::settled(kind, reader.clone(), reflector::reflector(writer, events));
@@ -182,7 +184,8 @@ pub async fn run(
             api::<PartialObjectMeta<Secret>>(&client, ns),
             watcher::Config::default(),
         )
-        .backoff(crate::watch::WatchBackoff::default()),
+        .backoff(crate::watch::WatchBackoff::default())
+        .modify(crate::watch::strip_secret_metadata),
     );
     let secret_stream = crate::watch::settled(
         "Secret",

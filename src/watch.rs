@@ -65,6 +65,31 @@ impl kube::runtime::utils::Backoff for WatchBackoff {
     }
 }
 
+/// Drops `metadata.managedFields` before an object is cached: the operator never reads them
+/// (drift is "the cached object holds every field we apply", `reconcile::checks`), and they
+/// are often the largest part of an object's metadata, kept once per cached object.
+pub fn strip_managed_fields<K: Resource>(obj: &mut K) {
+    obj.meta_mut().managed_fields = None;
+}
+
+/// Keeps of a Secret's metadata only what the operator reads: its name, namespace and
+/// resourceVersion (which Tenants reference it, and whether it changed since it was last
+/// checked, `Context::credentials`). The Secrets cache holds every Secret of the watched
+/// namespaces, most of them not the operator's; their labels, annotations (a client-side
+/// `kubectl apply` puts the whole Secret, values included, in one), owners and managed
+/// fields are never read, and are not kept.
+pub fn strip_secret_metadata(
+    secret: &mut kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Secret>,
+) {
+    let meta = &mut secret.metadata;
+    meta.labels = None;
+    meta.annotations = None;
+    meta.managed_fields = None;
+    meta.owner_references = None;
+    meta.finalizers = None;
+    meta.generate_name = None;
+}
+
 /// The objects a reflector's events touched, for waking their reconciles, emitted only once
 /// the cache they feed holds them.
 ///
@@ -184,6 +209,49 @@ mod tests {
 
     fn seen(name: &str, version: &str, stored: Option<&str>) -> (String, String, Option<String>) {
         (name.into(), version.into(), stored.map(Into::into))
+    }
+
+    #[test]
+    fn cached_copies_keep_what_the_operator_reads() {
+        use k8s_openapi::api::core::v1::Secret;
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ManagedFieldsEntry, ObjectMeta};
+        let meta = ObjectMeta {
+            name: Some("creds".into()),
+            namespace: Some("ns".into()),
+            resource_version: Some("7".into()),
+            annotations: Some(
+                [(
+                    "kubectl.kubernetes.io/last-applied-configuration".to_owned(),
+                    "{\"data\":{\"secretkey\":\"c2VjcmV0\"}}".to_owned(),
+                )]
+                .into(),
+            ),
+            labels: Some([("a".to_owned(), "b".to_owned())].into()),
+            managed_fields: Some(vec![ManagedFieldsEntry::default()]),
+            ..ObjectMeta::default()
+        };
+        let mut secret = kube::core::PartialObjectMeta::<Secret> {
+            types: None,
+            metadata: meta.clone(),
+            _phantom: std::marker::PhantomData,
+        };
+        strip_secret_metadata(&mut secret);
+        assert_eq!(
+            secret.metadata,
+            ObjectMeta {
+                name: Some("creds".into()),
+                namespace: Some("ns".into()),
+                resource_version: Some("7".into()),
+                ..ObjectMeta::default()
+            }
+        );
+        let mut cm = ConfigMap {
+            metadata: meta,
+            ..ConfigMap::default()
+        };
+        strip_managed_fields(&mut cm);
+        assert_eq!(cm.metadata.managed_fields, None);
+        assert!(cm.metadata.labels.is_some(), "only the managed fields go");
     }
 
     #[tokio::test]

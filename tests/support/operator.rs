@@ -148,7 +148,10 @@ impl Operator {
             .append(true)
             .open(self.log_path())
             .unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rustfs-operator"));
+        // RUSTFS_OPERATOR_BIN: another build of the operator (the scale benchmark's A/B runs).
+        let bin = std::env::var_os("RUSTFS_OPERATOR_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_rustfs-operator").into());
+        let mut cmd = Command::new(bin);
         cmd.args([
             "server",
             "--namespace",
