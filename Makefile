@@ -69,5 +69,8 @@ faults: controlplane ## Fault suite at full size: 10,000 generated Tenants, 50 S
 	FAULTS_TENANTS=$(FAULTS_TENANTS) FAULTS_SEED=$(FAULTS_SEED) \
 	$(CARGO) test --locked --test faults -- --nocapture --test-threads=1
 
-bench: ## Micro-benchmarks (machine decision, builders)
-	$(CARGO) bench --workspace
+BENCH_SCALE ?= 10 100
+
+bench: ## Benchmarks: the machine's decision and the builders (criterion), then the scale benchmark against the floor (BENCH_SCALE="10 100 1000 2x4x4:100"; docs/performance.md)
+	$(CARGO) bench --workspace --bench decision
+	$(CARGO) bench --bench scale -- $(BENCH_SCALE)

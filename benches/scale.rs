@@ -252,10 +252,31 @@ async fn statefulsets_ready(
     }
 }
 
-/// Deletes a namespace and waits until it is gone, so the next measurement starts on a
-/// control plane as empty as the first.
+/// Deletes a namespace and waits until it is gone and so are the PersistentVolumes its
+/// claims were bound to (the PV controller deletes those after the claims, thousands of
+/// them in a large run), so the next measurement starts on a control plane as idle as the
+/// first. Without the second wait, the floor of a 2x4x4:100 run shared the cluster with
+/// the deletion of the operator run's 3,200 volumes and came out slower than the operator.
 fn delete_namespace(cp: &ControlPlane, ns: &str) {
     let _ = cp.kubectl(["delete", "namespace", ns, "--wait=true", "--timeout=20m"]);
+    let deadline = Instant::now() + Duration::from_secs(1200);
+    loop {
+        let left = cp
+            .kubectl_ok([
+                "get",
+                "pv",
+                "-o",
+                "jsonpath={.items[*].spec.claimRef.namespace}",
+            ])
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter(|n| *n == ns)
+            .count();
+        if left == 0 || Instant::now() > deadline {
+            return;
+        }
+        std::thread::sleep(Duration::from_secs(2));
+    }
 }
 
 /// What one run measured.
