@@ -340,7 +340,9 @@ async fn run(cp: &'static ControlPlane, run: Run) -> Measured {
         .unwrap();
     }
     tokio::time::sleep(Duration::from_secs(5 + n as u64 / 50)).await;
-    let idle_writes = support::audited_writes(cp, support::OPERATOR_USER, &ns).len() - writes;
+    let idle_writes = support::audited_writes(cp, support::OPERATOR_USER, &ns)
+        .len()
+        .saturating_sub(writes);
     let (rss_kib, cpu) = op.pid().map(usage).unwrap_or_default();
     drop(op);
 
