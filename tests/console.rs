@@ -16,7 +16,6 @@ mod support;
 
 use std::fs::File;
 use std::net::TcpListener;
-use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -213,14 +212,7 @@ impl Console {
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log);
-        unsafe {
-            cmd.pre_exec(|| {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        support::operator::die_with_test(&mut cmd);
         let mut console = Console {
             child: Some(cmd.spawn().expect("start rustfs-operator console")),
             dir,
@@ -868,14 +860,7 @@ impl Driver {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        unsafe {
-            cmd.pre_exec(|| {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        support::operator::die_with_test(&mut cmd);
         let child = cmd.spawn().expect("start chromedriver");
         let deadline = Instant::now() + Duration::from_secs(20);
         // (A connect is enough: chromedriver keeps HTTP/1.0 connections open.)

@@ -167,15 +167,7 @@ impl Operator {
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log);
-        // The operator dies with the test process, even when a test panics.
-        unsafe {
-            cmd.pre_exec(|| {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        die_with_test(&mut cmd);
         self.child = Some(cmd.spawn().expect("start rustfs-operator server"));
         self.wait_ready();
     }
@@ -294,5 +286,18 @@ impl Drop for Operator {
             );
         }
         self.kill();
+    }
+}
+
+/// Makes a spawned process die with the test process (SIGKILL on the parent's death), even
+/// when a test panics and never reaches a Drop.
+pub fn die_with_test(cmd: &mut Command) {
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
     }
 }
