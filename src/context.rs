@@ -420,11 +420,13 @@ impl Context {
 
     /// Remembers a status write: until the cache catches up, a Tenant still at
     /// `replaced` is read as `stored`.
-    pub fn remember_write(&self, replaced: &Tenant, stored: Tenant) {
+    pub fn remember_write(&self, replaced: &Tenant, mut stored: Tenant) {
         let (Some(uid), Some(rv)) = (&replaced.metadata.uid, &replaced.metadata.resource_version)
         else {
             return;
         };
+        // As the caches do: the write's answer carries managedFields, which nothing reads.
+        stored.metadata.managed_fields = None;
         self.written.lock().expect("lock").insert(
             uid.clone(),
             OwnWrite {
@@ -440,9 +442,18 @@ impl Context {
     /// run the pipeline again and collide with its own write.
     pub fn read_your_writes(&self, tenant: &Tenant) -> Option<Tenant> {
         let uid = tenant.metadata.uid.as_ref()?;
-        let written = self.written.lock().expect("lock");
+        let mut written = self.written.lock().expect("lock");
         let w = written.get(uid)?;
-        (tenant.metadata.resource_version.as_ref() == Some(&w.replaced)).then(|| w.stored.clone())
+        let cached = tenant.metadata.resource_version.as_ref();
+        if cached == Some(&w.replaced) {
+            return Some(w.stored.clone());
+        }
+        // The cache holds the write itself: the copy is of no more use. Dropping it here (and
+        // in `prune`) keeps one Tenant copy per write in flight, not one per Tenant.
+        if cached.is_some() && cached == w.stored.metadata.resource_version.as_ref() {
+            written.remove(uid);
+        }
+        None
     }
 
     /// Drops what is remembered about Tenants that no longer exist and Secrets no Tenant
@@ -468,14 +479,27 @@ impl Context {
             .iter()
             .filter_map(|t| t.metadata.uid.as_ref())
             .collect();
+        let versions: HashMap<&String, Option<&String>> = tenants
+            .iter()
+            .filter_map(|t| {
+                Some((
+                    t.metadata.uid.as_ref()?,
+                    t.metadata.resource_version.as_ref(),
+                ))
+            })
+            .collect();
         self.storage
             .lock()
             .expect("lock")
             .retain(|uid, _| uids.contains(uid));
+        // A write is remembered only while the cache still shows the version it replaced: a
+        // cache that moved on (the watch delivered the write, or a later one) has no use for
+        // it. Should the watch lag a chain of two writes by a whole prune period, the next
+        // reconcile reads the older status and its write gets a conflict, retried: no harm.
         self.written
             .lock()
             .expect("lock")
-            .retain(|uid, _| uids.contains(uid));
+            .retain(|uid, w| versions.get(uid) == Some(&Some(&w.replaced)));
         self.secrets_checked
             .lock()
             .expect("lock")

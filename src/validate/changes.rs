@@ -11,6 +11,7 @@
 //! both kinds by comparing the desired StatefulSets with the ones in the cluster, so the
 //! operator can refuse the whole change with a reason instead of applying half of it.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -136,13 +137,15 @@ pub fn refused_changes(
 
 /// Compares the StatefulSets the operator wants (`desired`, one per pool, as the builders
 /// render them from `tenant`) with those in the cluster (`existing`: the StatefulSets of the
-/// Tenant's namespace; those without an owner reference to this Tenant are ignored).
+/// Tenant's namespace; those without an owner reference to this Tenant are ignored). The
+/// caller may hand in shared cache entries (`Arc<StatefulSet>`) as they are: nothing is
+/// copied.
 ///
 /// Returns every refused change (none means applying `desired` is safe) and every volume
 /// growth. StatefulSets that do not exist yet are new pools and are always fine.
-pub fn review_changes(
+pub fn review_changes<S: Borrow<StatefulSet>>(
     tenant: &Tenant,
-    existing: &[StatefulSet],
+    existing: &[S],
     desired: &[StatefulSet],
 ) -> Review {
     let mut growth = Vec::new();
@@ -166,6 +169,7 @@ pub fn review_changes(
         .collect();
     let mut owned: Vec<&StatefulSet> = existing
         .iter()
+        .map(Borrow::borrow)
         .filter(|s| owned_by(s, tenant) && !retired.iter().any(|r| r == name_of(s)))
         .collect();
     owned.sort_by_key(|s| name_of(s));

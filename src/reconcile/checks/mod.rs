@@ -9,6 +9,7 @@
 pub mod contains;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
@@ -74,14 +75,15 @@ async fn refused(
         return Ok((foreign, Vec::new()));
     }
     let ns = tenant.namespace_or_default();
-    let existing: Vec<StatefulSet> = ctx
+    // Shared cache entries, never deep copies: a copy of every StatefulSet of the namespace
+    // on each reconcile was most of the operator's memory at scale (docs/performance.md).
+    let existing: Vec<Arc<StatefulSet>> = ctx
         .stores
         .owned
         .stateful_sets
         .state()
-        .iter()
+        .into_iter()
         .filter(|s| s.metadata.namespace.as_deref() == Some(ns))
-        .map(|s| (**s).clone())
         .collect();
     let desired: Vec<StatefulSet> = objects
         .stateful_sets

@@ -470,3 +470,49 @@ async fn a_short_user_internode_secret_fails_naming_the_secret_and_key() {
             .contains("tiny-value")
     );
 }
+
+/// A Tenant copy at resourceVersion `rv`, with a marker in its status.
+fn at_version(rv: &str, reason: &str) -> Tenant {
+    let mut t = tenant();
+    t.metadata.uid = Some("uid-1".into());
+    t.metadata.resource_version = Some(rv.into());
+    t.metadata.managed_fields = Some(vec![Default::default()]);
+    t.status = Some(crate::api::v1alpha1::TenantStatus {
+        reason: Some(reason.into()),
+        ..Default::default()
+    });
+    t
+}
+
+#[tokio::test]
+async fn a_remembered_write_lives_only_until_the_cache_catches_up() {
+    let (client, _server) = ApiServer::start(no_rule);
+    let ctx = Caches::empty().context(client);
+    let cached = at_version("1", "old");
+    ctx.remember_write(&cached, at_version("2", "new"));
+
+    // The cache still shows the replaced version: the write is read back, without the
+    // managedFields of the API server's answer.
+    let fresher = ctx
+        .read_your_writes(&cached)
+        .expect("the write is read back");
+    assert_eq!(fresher.status.unwrap().reason.as_deref(), Some("new"));
+    assert_eq!(fresher.metadata.managed_fields, None);
+
+    // The cache holds the write itself: the copy is dropped.
+    assert!(ctx.read_your_writes(&at_version("2", "new")).is_none());
+    assert!(
+        ctx.read_your_writes(&cached).is_none(),
+        "dropped once the cache held the write"
+    );
+
+    // A cache that moved on past the write lets the periodic prune drop it too.
+    ctx.remember_write(&cached, at_version("2", "new"));
+    ctx.prune(&[Arc::new(at_version("3", "later"))]);
+    assert!(ctx.read_your_writes(&cached).is_none(), "pruned");
+
+    // While the cache still shows the replaced version, the prune keeps it.
+    ctx.remember_write(&cached, at_version("2", "new"));
+    ctx.prune(&[Arc::new(cached.clone())]);
+    assert!(ctx.read_your_writes(&cached).is_some(), "kept by the prune");
+}
