@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::{Node, Secret};
 use kube::api::{Api, ListParams};
 use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{self, Controller};
-use kube::runtime::events::{Recorder, Reporter};
+use kube::runtime::events::Reporter;
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Resource};
@@ -226,7 +226,8 @@ pub async fn run(
         secrets,
         nodes,
     };
-    let recorder = Recorder::new(client.clone(), Reporter::from("rustfs-operator"));
+    let recorder =
+        crate::context::EventPublisher::new(client.clone(), Reporter::from("rustfs-operator"));
     let ctx = Arc::new(Context::new(
         client,
         config,

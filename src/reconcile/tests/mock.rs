@@ -15,7 +15,7 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::client::Body;
 use kube::core::PartialObjectMeta;
-use kube::runtime::events::{Recorder, Reporter};
+use kube::runtime::events::Reporter;
 use kube::runtime::reflector::store::Writer;
 use kube::runtime::watcher;
 use kube::{Client, Resource};
@@ -271,7 +271,8 @@ impl Caches {
             },
         };
         let (_, synced) = tokio::sync::watch::channel(true);
-        let recorder = Recorder::new(client.clone(), Reporter::from("rustfs-operator"));
+        let recorder =
+            crate::context::EventPublisher::new(client.clone(), Reporter::from("rustfs-operator"));
         Context::new(
             client,
             OperatorConfig::default(),

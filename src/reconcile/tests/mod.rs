@@ -516,3 +516,38 @@ async fn a_remembered_write_lives_only_until_the_cache_catches_up() {
     ctx.prune(&[Arc::new(cached.clone())]);
     assert!(ctx.read_your_writes(&cached).is_some(), "kept by the prune");
 }
+
+#[tokio::test]
+async fn events_are_created_each_time_and_none_is_kept_for_a_series() {
+    // A long-lived kube-runtime Recorder keeps every event for 6 minutes and turns a
+    // repeat into a PATCH of the first; the operator's publisher keeps nothing.
+    let (client, server) = ApiServer::start(no_rule);
+    let ctx = Caches::empty().context(client);
+    let mut tenant = tenant();
+    tenant.metadata.namespace = Some("ns".into());
+    let event = kube::runtime::events::Event {
+        type_: kube::runtime::events::EventType::Normal,
+        reason: "Provisioning".into(),
+        note: Some("same note".into()),
+        action: "Reconcile".into(),
+        secondary: None,
+    };
+    let reference = kube::Resource::object_ref(&tenant, &());
+    for _ in 0..2 {
+        ctx.recorder.publish(&event, &reference).await.unwrap();
+    }
+    let writes: Vec<(String, String)> = server
+        .seen()
+        .into_iter()
+        .map(|s| (s.method, s.path))
+        .collect();
+    let create = (
+        "POST".to_owned(),
+        "/apis/events.k8s.io/v1/namespaces/ns/events".to_owned(),
+    );
+    assert_eq!(
+        writes,
+        [create.clone(), create],
+        "two creates, no series patch"
+    );
+}
