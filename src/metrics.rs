@@ -575,6 +575,65 @@ mod tests {
     }
 
     #[test]
+    fn storage_checks_drives_and_capacity_per_tenant_until_it_is_forgotten() {
+        let m = Metrics::new();
+        let text = m.encode();
+        for result in STORAGE_CHECK_RESULTS {
+            let series = format!(r#"rustfs_operator_storage_checks_total{{result="{result}"}}"#);
+            assert_eq!(sample(&text, &series), Some(0.0), "{series} in\n{text}");
+        }
+        m.record_storage_check("ok");
+        m.record_storage_check("ok");
+        m.record_storage_check("timeout");
+        m.set_tenant_storage("ns/t", [3, 1, 0], [4_000, 1_000, 3_000]);
+        m.set_tenant_storage("ns/u", [4, 0, 0], [8_000, 0, 8_000]);
+        let text = m.encode();
+        let checks = |r: &str| {
+            sample(
+                &text,
+                &format!(r#"rustfs_operator_storage_checks_total{{result="{r}"}}"#),
+            )
+        };
+        assert_eq!(checks("ok"), Some(2.0));
+        assert_eq!(checks("timeout"), Some(1.0));
+        assert_eq!(checks("auth"), Some(0.0));
+        assert!(text.contains("# TYPE rustfs_operator_tenant_drives gauge"));
+        assert!(text.contains("# UNIT rustfs_operator_tenant_raw_capacity_bytes bytes"));
+        let drives = |t: &str, s: &str| {
+            sample(
+                &text,
+                &format!(r#"rustfs_operator_tenant_drives{{tenant="{t}",state="{s}"}}"#),
+            )
+        };
+        let capacity = |t: &str, k: &str| {
+            sample(
+                &text,
+                &format!(r#"rustfs_operator_tenant_raw_capacity_bytes{{tenant="{t}",kind="{k}"}}"#),
+            )
+        };
+        assert_eq!(drives("ns/t", "online"), Some(3.0), "{text}");
+        assert_eq!(drives("ns/t", "offline"), Some(1.0));
+        assert_eq!(drives("ns/t", "healing"), Some(0.0));
+        assert_eq!(capacity("ns/t", "total"), Some(4_000.0), "{text}");
+        assert_eq!(capacity("ns/t", "used"), Some(1_000.0));
+        assert_eq!(capacity("ns/t", "available"), Some(3_000.0));
+        assert_eq!(drives("ns/u", "online"), Some(4.0));
+
+        // A new report replaces the old; a deleted Tenant leaves every series.
+        m.set_tenant_storage("ns/t", [4, 0, 0], [4_000, 1_200, 2_800]);
+        m.forget_tenant("ns/u");
+        let text = m.encode();
+        assert_eq!(
+            sample(
+                &text,
+                r#"rustfs_operator_tenant_drives{tenant="ns/t",state="offline"}"#
+            ),
+            Some(0.0)
+        );
+        assert!(!text.contains(r#"tenant="ns/u""#), "{text}");
+    }
+
+    #[test]
     fn errors_and_transitions_are_counted_by_label() {
         let m = Metrics::new();
         m.record_error("credentials");

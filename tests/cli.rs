@@ -90,6 +90,15 @@ fn help_lists_the_commands_and_flag_env_vars() {
         "--http-addr",
         "--rollout-stall-after",
         "--log-format",
+        "--concurrency",
+        "[env: RUSTFS_OPERATOR_CONCURRENCY=]",
+        "--storage-poll-interval",
+        "[env: RUSTFS_OPERATOR_STORAGE_POLL_INTERVAL=]",
+        "[default: 30]",
+        "--storage-poll-concurrency",
+        "[env: RUSTFS_OPERATOR_STORAGE_POLL_CONCURRENCY=]",
+        "--admin-timeout",
+        "[env: RUSTFS_OPERATOR_ADMIN_TIMEOUT=]",
         "--node-down-grace",
         "[env: RUSTFS_OPERATOR_NODE_DOWN_GRACE=]",
         "[default: 300]",
@@ -252,4 +261,37 @@ fn lease_timings_from_flags_or_environment_that_cannot_work_stop_the_server_firs
         err.contains("cannot load a Kubernetes configuration"),
         "{err}"
     );
+}
+
+#[test]
+fn storage_poll_settings_that_cannot_work_are_refused_with_the_flag_named() {
+    for (flag, var) in [
+        (
+            "--storage-poll-concurrency",
+            "RUSTFS_OPERATOR_STORAGE_POLL_CONCURRENCY",
+        ),
+        ("--admin-timeout", "RUSTFS_OPERATOR_ADMIN_TIMEOUT"),
+    ] {
+        for (args, env) in [(vec![flag, "0"], None), (vec![], Some((var, "0")))] {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_rustfs-operator"));
+            cmd.arg("server")
+                .args(&args)
+                .env("KUBECONFIG", "/nonexistent/kubeconfig")
+                .env_remove("KUBERNETES_SERVICE_HOST");
+            if let Some((k, v)) = env {
+                cmd.env(k, v);
+            }
+            let out = cmd.output().unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "a usage error: {args:?} {env:?}"
+            );
+            let err = stderr(&out);
+            assert!(
+                err.contains(flag) && err.contains("0 is not in 1.."),
+                "{flag} named with the range: {err}"
+            );
+        }
+    }
 }
