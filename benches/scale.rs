@@ -16,7 +16,8 @@
 //!
 //! `cargo bench --bench scale -- 10 100 1000 2x4x4:100`: a plain number is N Tenants of
 //! 1 pool × 1 server × 4 volumes; `PxSxV:N` is N Tenants of P pools × S servers × V volumes.
-//! Default: `10 100`. Not a test: it measures and prints (docs/performance.md).
+//! Default: `10 100`. `BENCH_FLOOR=0` skips the floor (for A/B runs of the operator's
+//! memory and CPU). Not a test: it measures and prints (docs/performance.md).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -283,7 +284,8 @@ fn delete_namespace(cp: &ControlPlane, ns: &str) {
 struct Measured {
     run: Run,
     operator: Duration,
-    floor: Duration,
+    /// `None` when `BENCH_FLOOR=0` skipped it.
+    floor: Option<Duration>,
     objects: usize,
     requests: BTreeMap<String, usize>,
     idle_writes: usize,
@@ -346,6 +348,21 @@ async fn run(cp: &'static ControlPlane, run: Run) -> Measured {
     let (rss_kib, cpu) = op.pid().map(usage).unwrap_or_default();
     drop(op);
 
+    if !floor_wanted() {
+        let (_, objects) = capture(cp, &ns, &ns);
+        delete_namespace(cp, &ns);
+        return Measured {
+            run,
+            operator,
+            floor: None,
+            objects,
+            requests,
+            idle_writes,
+            peak_rss_mib: rss_kib as f64 / 1024.0,
+            cpu,
+        };
+    }
+
     // The floor: the same objects, applied straight into a fresh namespace.
     let floor_ns = cp
         .new_namespace(&format!("floor-{n}-{}", run.shape))
@@ -370,7 +387,7 @@ async fn run(cp: &'static ControlPlane, run: Run) -> Measured {
     Measured {
         run,
         operator,
-        floor,
+        floor: Some(floor),
         objects,
         requests,
         idle_writes,
@@ -397,13 +414,20 @@ fn print(m: &Measured) {
         "\n| tenants | shape | operator | floor | ratio | objects | writes/T | reads/T | idle writes | peak RSS | CPU |"
     );
     println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let (floor, ratio) = match m.floor {
+        Some(f) => (
+            format!("{:.1} s", f.as_secs_f64()),
+            format!("{:.2}", m.operator.as_secs_f64() / f.as_secs_f64()),
+        ),
+        None => ("not run".to_owned(), "—".to_owned()),
+    };
     println!(
-        "| {} | {} | {:.1} s | {:.1} s | {:.2} | {} | {:.1} | {:.1} | {} | {:.1} MiB | {:.1} s |",
+        "| {} | {} | {:.1} s | {} | {} | {} | {:.1} | {:.1} | {} | {:.1} MiB | {:.1} s |",
         m.run.tenants,
         m.run.shape,
         m.operator.as_secs_f64(),
-        m.floor.as_secs_f64(),
-        m.operator.as_secs_f64() / m.floor.as_secs_f64(),
+        floor,
+        ratio,
         m.objects,
         writes as f64 / n,
         reads as f64 / n,
@@ -416,6 +440,12 @@ fn print(m: &Measured) {
     for (what, count) in &m.requests {
         println!("| {what} | {count} | {:.2} |", *count as f64 / n);
     }
+}
+
+/// `BENCH_FLOOR=0` measures the operator only (for memory and CPU A/B runs, in half the
+/// time); the floor runs otherwise.
+fn floor_wanted() -> bool {
+    std::env::var("BENCH_FLOOR").map_or(true, |v| v != "0")
 }
 
 fn main() {
