@@ -213,6 +213,16 @@ pub struct Context {
     storage: Mutex<HashMap<String, StorageCheck>>,
     /// Pods (by uid) whose "not forced" explanation was already recorded.
     explained: Mutex<std::collections::HashSet<String>>,
+    /// StatefulSet (`namespace/name`) -> the pod spec last applied or read back.
+    pod_specs: Mutex<HashMap<String, AppliedPodSpec>>,
+}
+
+/// A pod spec this operator applied (or read back and found in place): the digest of the
+/// spec it would send, and of the spec the API server stored (defaults filled in).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct AppliedPodSpec {
+    desired: String,
+    served: String,
 }
 
 /// A status this operator wrote: the resourceVersion it replaced and the Tenant stored.
@@ -242,7 +252,32 @@ impl Context {
             written: Mutex::default(),
             storage: Mutex::default(),
             explained: Mutex::default(),
+            pod_specs: Mutex::default(),
         }
+    }
+
+    /// Remembers that StatefulSet `key` (`namespace/name`), applied with the pod spec of
+    /// digest `desired`, is stored with the pod spec of digest `served`.
+    pub fn remember_pod_spec(&self, key: String, desired: String, served: String) {
+        self.pod_specs
+            .lock()
+            .expect("lock")
+            .insert(key, AppliedPodSpec { desired, served });
+    }
+
+    /// Whether StatefulSet `key` holds the pod spec we would apply (digest `desired`), its
+    /// cached copy showing a stored spec of digest `served`: `Some(true)` when this process
+    /// applied (or read back) that very spec and the stored one has not changed since,
+    /// `Some(false)` when either changed, `None` when this process never applied or read it
+    /// (after a restart: `reconcile::checks` then reads the StatefulSet once).
+    pub fn pod_spec_in_place(
+        &self,
+        key: &str,
+        desired: &str,
+        served: Option<&str>,
+    ) -> Option<bool> {
+        let known = self.pod_specs.lock().expect("lock").get(key).cloned()?;
+        Some(known.desired == desired && Some(known.served.as_str()) == served)
     }
 
     /// Resolves once every cache holds its first full list. The controller itself only
@@ -536,6 +571,14 @@ impl Context {
             .lock()
             .expect("lock")
             .retain(|k, _| referenced.contains(&k.secret));
+        let stateful_sets = &self.stores.owned.stateful_sets;
+        self.pod_specs.lock().expect("lock").retain(|key, _| {
+            key.split_once('/').is_some_and(|(ns, name)| {
+                stateful_sets
+                    .get(&ObjectRef::new(name).within(ns))
+                    .is_some()
+            })
+        });
     }
 
     /// The Tenant's last storage check, if any since the operator started.

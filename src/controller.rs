@@ -134,7 +134,7 @@ where
         K::kind(&()).into_owned(),
         watcher(api::<K>(client, namespace), config)
             .backoff(crate::watch::WatchBackoff::default())
-            .modify(crate::watch::strip_managed_fields),
+            .modify(crate::watch::strip_for_cache),
     );
     let kind = K::kind(&()).into_owned();
     let stream = crate::watch::settled(kind, reader.clone(), reflector::reflector(writer, events));

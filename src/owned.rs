@@ -139,6 +139,9 @@ pub trait OwnedObject: Send + Sync {
     fn cached_meta(&self, stores: &OwnedStores) -> Option<ObjectMeta>;
     /// The cached copy of this object as JSON (`None` when absent or not serializable).
     fn cached_json(&self, stores: &OwnedStores) -> Option<Value>;
+    /// For a StatefulSet, the digest of its pod spec ([`pod_spec_digest`]), which is all the
+    /// cache keeps of it ([`strip_pod_spec`]); `None` for the other kinds.
+    fn pod_spec_digest(&self) -> Option<String>;
 }
 
 impl<K: Owned> OwnedObject for K {
@@ -171,11 +174,103 @@ impl<K: Owned> OwnedObject for K {
         let cached = K::cache(stores).get(&ObjectRef::from_obj(self))?;
         serde_json::to_value(&*cached).ok()
     }
+    fn pod_spec_digest(&self) -> Option<String> {
+        let sts = (self as &dyn std::any::Any).downcast_ref::<StatefulSet>()?;
+        Some(pod_spec_digest(sts.spec.as_ref()?.template.spec.as_ref()))
+    }
+}
+
+/// The annotation under which a cached StatefulSet keeps the digest of the pod spec the
+/// cache dropped. It lives only in the operator's memory; nothing sends it to the API server.
+pub const POD_SPEC_DIGEST: &str = "rustfs-operator.internal/pod-spec-sha256";
+
+/// SHA-256 (hex) of a pod spec as the Kubernetes types serialize it: fields in the types'
+/// order, maps sorted, so equal specs give equal digests whichever way they were read.
+pub fn pod_spec_digest(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> String {
+    let bytes = serde_json::to_vec(&spec).unwrap_or_default();
+    ring::digest::digest(&ring::digest::SHA256, &bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What the StatefulSet cache keeps of a pod template: its metadata and the digest of its
+/// spec, under [`POD_SPEC_DIGEST`]. The pod spec (containers, probes, env, volumes) was most
+/// of a cached StatefulSet and of the operator's memory at scale; drift of the pod spec is
+/// judged from the digest (`reconcile::checks`, ADR 0014).
+pub fn strip_pod_spec(sts: &mut StatefulSet) {
+    let Some(spec) = sts.spec.as_mut() else {
+        return;
+    };
+    let digest = pod_spec_digest(spec.template.spec.as_ref());
+    spec.template.spec = None;
+    sts.metadata
+        .annotations
+        .get_or_insert_with(Default::default)
+        .insert(POD_SPEC_DIGEST.to_owned(), digest);
+}
+
+/// The digest a cached (stripped) StatefulSet keeps.
+pub fn cached_pod_spec_digest(cached: &Value) -> Option<&str> {
+    cached["metadata"]["annotations"][POD_SPEC_DIGEST].as_str()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cached_stateful_set_keeps_a_digest_of_its_pod_spec_not_the_spec() {
+        let spec: k8s_openapi::api::core::v1::PodSpec = serde_json::from_value(
+            serde_json::json!({"containers": [{"name": "rustfs", "image": "a:1",
+                "env": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]}],
+                "nodeSelector": {"z": "1", "a": "2"}}),
+        )
+        .unwrap();
+        // The same spec read with its keys in another order: the same digest.
+        let reordered: k8s_openapi::api::core::v1::PodSpec =
+            serde_json::from_value(serde_json::json!({"nodeSelector": {"a": "2", "z": "1"},
+                "containers": [{"env": [{"value": "2", "name": "B"}, {"name": "A", "value": "1"}],
+                "image": "a:1", "name": "rustfs"}]}))
+            .unwrap();
+        assert_eq!(
+            pod_spec_digest(Some(&spec)),
+            pod_spec_digest(Some(&reordered))
+        );
+        let mut other = spec.clone();
+        other.containers[0].image = Some("a:2".into());
+        assert_ne!(pod_spec_digest(Some(&spec)), pod_spec_digest(Some(&other)));
+
+        let mut sts = StatefulSet {
+            spec: Some(k8s_openapi::api::apps::v1::StatefulSetSpec {
+                replicas: Some(2),
+                template: k8s_openapi::api::core::v1::PodTemplateSpec {
+                    metadata: Some(ObjectMeta {
+                        labels: Some([("app".to_owned(), "x".to_owned())].into()),
+                        ..ObjectMeta::default()
+                    }),
+                    spec: Some(spec.clone()),
+                },
+                ..Default::default()
+            }),
+            ..StatefulSet::default()
+        };
+        let desired = OwnedObject::pod_spec_digest(&sts).unwrap();
+        assert_eq!(desired, pod_spec_digest(Some(&spec)));
+        crate::watch::strip_for_cache(&mut sts);
+        let kept = sts.spec.as_ref().unwrap();
+        assert_eq!(kept.template.spec, None, "the pod spec is not kept");
+        assert_eq!(kept.replicas, Some(2), "the rest of the spec is");
+        assert!(
+            kept.template.metadata.is_some(),
+            "and the template's metadata"
+        );
+        let json = serde_json::to_value(&sts).unwrap();
+        assert_eq!(cached_pod_spec_digest(&json), Some(desired.as_str()));
+        let service = Service::default();
+        assert_eq!(OwnedObject::pod_spec_digest(&service), None);
+    }
 
     #[test]
     fn every_owned_kind_is_listed_once() {

@@ -72,6 +72,17 @@ pub fn strip_managed_fields<K: Resource>(obj: &mut K) {
     obj.meta_mut().managed_fields = None;
 }
 
+/// Prepares an object for its cache: [`strip_managed_fields`], and a StatefulSet keeps of its
+/// pod spec only a digest ([`crate::owned::strip_pod_spec`]).
+pub fn strip_for_cache<K: Resource + 'static>(obj: &mut K) {
+    strip_managed_fields(obj);
+    if let Some(sts) =
+        (obj as &mut dyn std::any::Any).downcast_mut::<k8s_openapi::api::apps::v1::StatefulSet>()
+    {
+        crate::owned::strip_pod_spec(sts);
+    }
+}
+
 /// Keeps of a Secret's metadata only what the operator reads: its name, namespace and
 /// resourceVersion (which Tenants reference it, and whether it changed since it was last
 /// checked, `Context::credentials`). The Secrets cache holds every Secret of the watched

@@ -1095,6 +1095,146 @@ async fn idle_resyncs_make_zero_api_writes() {
     assert!(idle.is_empty(), "idle reconciles wrote: {idle:?}");
 }
 
+/// The operator's writes in `ns` to objects and status: not its Lease, not Events (a
+/// restarted operator checks each Tenant's Secrets again, and that pass records its
+/// transitions as Events).
+fn object_writes(cp: &ControlPlane, ns: &str) -> Vec<String> {
+    support::audited_writes(cp, support::OPERATOR_USER, ns)
+        .into_iter()
+        .filter(|w| !w.contains(" leases/") && !w.contains(" events/"))
+        .collect()
+}
+
+/// The image of the StatefulSet's first container, and its labels.
+async fn image_and_labels(
+    sts: &Api<StatefulSet>,
+    name: &str,
+) -> (String, std::collections::BTreeMap<String, String>) {
+    let s = sts.get(name).await.unwrap();
+    let image = s
+        .spec
+        .as_ref()
+        .unwrap()
+        .template
+        .spec
+        .as_ref()
+        .unwrap()
+        .containers[0]
+        .image
+        .clone()
+        .unwrap();
+    (image, s.metadata.labels.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_hand_edit_of_the_pod_spec_is_taken_back_and_a_restart_writes_nothing() {
+    // The StatefulSet cache keeps a digest of the pod spec, not the spec (ADR 0014): a
+    // change to it must still be seen, and a restarted operator (which applied nothing in
+    // this process) must read each StatefulSet back rather than re-apply it.
+    let Scene {
+        cp,
+        ns,
+        client,
+        mut op,
+        api,
+    } = Scene::start("handedit", OperatorOptions::default()).await;
+    api.create(&PostParams::default(), &tenant("t", 1, None))
+        .await
+        .unwrap();
+    wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+    let sts: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
+    let (image, _) = image_and_labels(&sts, "t-pool-0").await;
+
+    // 1. A restart, nothing edited: the new process reads back and writes nothing.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let settled = object_writes(cp, &ns);
+    op.restart();
+    eventually(
+        Duration::from_secs(60),
+        "the restarted operator to lead and reconcile",
+        || async {
+            let leads = op.leadership().is_some_and(|(_, l)| l);
+            let n = support::metric_sum(&op.metrics(), "rustfs_operator_reconciles_total", &[]);
+            if leads && n >= 1.0 {
+                Ok(())
+            } else {
+                Err(format!("leads: {leads}, reconciles: {n}"))
+            }
+        },
+    )
+    .await;
+    api.patch(
+        "t",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"metadata": {"annotations": {"e2e/poke": "1"}}})),
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after = object_writes(cp, &ns);
+    assert_eq!(
+        &after[settled.len()..],
+        &[] as &[String],
+        "a restarted operator re-applied or rewrote:\n{}",
+        op.log_tail(30)
+    );
+
+    // 2. Someone changes the pod spec (and adds a label of their own).
+    let edit = json!({
+        "metadata": {"labels": {"team": "storage"}},
+        "spec": {"template": {"spec": {"containers": [{"name": "rustfs", "image": "someone/else:1"}]}}}
+    });
+    sts.patch(
+        "t-pool-0",
+        &PatchParams::default(),
+        &Patch::Strategic(&edit),
+    )
+    .await
+    .unwrap();
+    eventually(
+        Duration::from_secs(60),
+        "the operator's image back",
+        || async {
+            match image_and_labels(&sts, "t-pool-0").await {
+                (i, labels) if i == image && labels.get("team").is_some_and(|v| v == "storage") => {
+                    Ok(())
+                }
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
+    .await;
+    let reasons = event_reasons(&client, &ns, "t").await;
+    assert!(
+        reasons.iter().any(|r| r == "ResourcesDrifted"),
+        "events: {reasons:?}"
+    );
+
+    // 3. The same while the operator is down: seen by the read-back after the restart.
+    op.kill();
+    sts.patch(
+        "t-pool-0",
+        &PatchParams::default(),
+        &Patch::Strategic(&edit),
+    )
+    .await
+    .unwrap();
+    assert_eq!(image_and_labels(&sts, "t-pool-0").await.0, "someone/else:1");
+    op.restart();
+    eventually(
+        Duration::from_secs(60),
+        "the operator's image back after the restart",
+        || async {
+            match image_and_labels(&sts, "t-pool-0").await {
+                (i, _) if i == image => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
+    .await;
+    wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
+}
+
 /// Every span the operator exported for `service`, from Jaeger's query API.
 fn jaeger_spans(cp: &ControlPlane, service: &str) -> Result<Vec<serde_json::Value>, String> {
     let base = cp.jaeger_query_url().ok_or("Jaeger is not running")?;

@@ -44,7 +44,10 @@ pub(super) async fn apply(
         );
         let params = PatchParams::apply(FIELD_MANAGER).force();
         match api.patch(&name, &params, &Patch::Apply(&body)).await {
-            Ok(o) => Ok(Some(o)),
+            Ok(o) => {
+                remember_pod_spec(ctx, desired, &o);
+                Ok(Some(o))
+            }
             Err(e) => {
                 set_span_error(&tracing::Span::current(), e.to_string());
                 warn!(error = %e, "apply failed");
@@ -54,4 +57,26 @@ pub(super) async fn apply(
     }
     .instrument(span)
     .await
+}
+
+/// After a StatefulSet's apply: which pod spec was sent and which one was stored, so the
+/// drift check can judge the pod spec from the cache's digest (`reconcile::checks`).
+fn remember_pod_spec(ctx: &Context, desired: &dyn OwnedObject, stored: &DynamicObject) {
+    let Some(digest) = desired.pod_spec_digest() else {
+        return;
+    };
+    let spec = stored
+        .data
+        .pointer("/spec/template/spec")
+        .cloned()
+        .map(serde_json::from_value::<k8s_openapi::api::core::v1::PodSpec>);
+    match spec {
+        Some(Ok(spec)) => ctx.remember_pod_spec(
+            format!("{}/{}", desired.namespace(), desired.name()),
+            digest,
+            crate::owned::pod_spec_digest(Some(&spec)),
+        ),
+        // Not remembered: the next check reads the StatefulSet back.
+        _ => debug!("the stored StatefulSet carries no readable pod spec"),
+    }
 }

@@ -146,7 +146,7 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
         status: tenant.status.clone().unwrap_or_default(),
         stamp: Timestamp(now.timestamp().max(0) as u64),
     };
-    let (phase, input) = begin(ctx, &start);
+    let (phase, input) = begin(ctx, &start).await;
     let mut run = drive(ctx, &start, phase, input).await?;
 
     let final_phase = run.transitions.last().map_or(phase, |t| t.to);
@@ -228,7 +228,7 @@ async fn run(tenant: &Tenant, ctx: &Context, trace_id: Option<&str>) -> Result<A
 
 /// The phase and first input of this reconcile: where the status left off, and whether
 /// the spec changed or owned objects drifted since.
-fn begin(ctx: &Context, start: &Start) -> (Phase, Input) {
+async fn begin(ctx: &Context, start: &Start<'_>) -> (Phase, Input) {
     let status = &start.status;
     let generation_changed = status.observed_generation != start.tenant.metadata.generation;
     // Drift only means something once the objects were applied: a Tenant that failed
@@ -245,7 +245,7 @@ fn begin(ctx: &Context, start: &Start) -> (Phase, Input) {
     let drifted = if generation_changed || !applied_before {
         Vec::new()
     } else {
-        checks::drifted(&ctx.stores.owned, &start.objects)
+        checks::drifted(ctx, &start.objects).await
     };
     Span::current().record(
         "trigger",

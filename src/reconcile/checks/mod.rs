@@ -16,32 +16,78 @@ use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, DynamicObject, ListParams};
 use machine::RefusedChange;
+use serde_json::Value;
 
 use crate::api::v1alpha1::Tenant;
 use crate::context::Context;
 use crate::effects;
-use crate::owned::{OwnedObject, OwnedStores};
+use crate::owned::{self, OwnedObject};
 use crate::resources::{TenantObjects, labels};
 use crate::validate::{self, GrowthBlocked, VolumeGrowth, parse_quantity};
 use crate::vocabulary::refused_change;
 
 /// Owned objects that are missing from the caches or differ from what we would apply, as
 /// `Kind/name`.
-pub fn drifted(stores: &OwnedStores, objects: &TenantObjects) -> Vec<String> {
-    objects
-        .all()
-        .into_iter()
-        .filter(|o| !in_place(stores, *o))
-        .map(|o| o.key())
-        .collect()
+pub async fn drifted(ctx: &Context, objects: &TenantObjects) -> Vec<String> {
+    let mut out = Vec::new();
+    for o in objects.all() {
+        if !in_place(ctx, o).await {
+            out.push(o.key());
+        }
+    }
+    out
 }
 
 /// The cached copy holds every field of `desired`.
-fn in_place(stores: &OwnedStores, desired: &dyn OwnedObject) -> bool {
-    match (desired.cached_json(stores), desired.to_json()) {
-        (Some(observed), Ok(desired)) => contains::contains(&observed, &desired),
-        _ => false,
+///
+/// A cached StatefulSet keeps of its pod spec only a digest (`owned::strip_pod_spec`), so
+/// the pod spec is judged apart: in place when this process last applied (or read back) the
+/// same desired spec and the stored spec has not changed since. A StatefulSet this process
+/// never applied (after a restart, or a standby taking over) is read once with a GET and
+/// compared whole, as the other kinds are.
+async fn in_place(ctx: &Context, desired: &dyn OwnedObject) -> bool {
+    let (Some(observed), Ok(mut want)) =
+        (desired.cached_json(&ctx.stores.owned), desired.to_json())
+    else {
+        return false;
+    };
+    let Some(digest) = desired.pod_spec_digest() else {
+        return contains::contains(&observed, &want);
+    };
+    if let Some(template) = want
+        .pointer_mut("/spec/template")
+        .and_then(Value::as_object_mut)
+    {
+        template.remove("spec");
     }
+    if !contains::contains(&observed, &want) {
+        return false;
+    }
+    let key = format!("{}/{}", desired.namespace(), desired.name());
+    match ctx.pod_spec_in_place(&key, &digest, owned::cached_pod_spec_digest(&observed)) {
+        Some(known) => known,
+        None => read_back(ctx, desired, key, digest).await,
+    }
+}
+
+/// Reads a StatefulSet whole and compares it with `desired`; a match is remembered, so the
+/// next reconciles judge its pod spec from the cache's digest alone. A failed read counts as
+/// drift: the apply that follows reports the API server's answer.
+async fn read_back(ctx: &Context, desired: &dyn OwnedObject, key: String, digest: String) -> bool {
+    let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &desired.namespace());
+    let Ok(Some(stored)) = api.get_opt(&desired.name()).await else {
+        return false;
+    };
+    let holds = match (serde_json::to_value(&stored), desired.to_json()) {
+        (Ok(observed), Ok(want)) => contains::contains(&observed, &want),
+        _ => false,
+    };
+    if holds {
+        let served =
+            owned::pod_spec_digest(stored.spec.as_ref().and_then(|s| s.template.spec.as_ref()));
+        ctx.remember_pod_spec(key, digest, served);
+    }
+    holds
 }
 
 /// What a transition that applies may do: nothing when a change is refused, else grow the
@@ -50,15 +96,18 @@ pub async fn plan(ctx: &Context, tenant: &Tenant, objects: &TenantObjects) -> ef
     match refused(ctx, tenant, objects).await {
         Err(e) => effects::Plan::Unchecked(e),
         Ok((refused, _)) if !refused.is_empty() => effects::Plan::Refuse(refused),
-        Ok((_, grow)) => effects::Plan::Apply {
-            in_place: objects
-                .all()
-                .into_iter()
-                .filter(|o| in_place(&ctx.stores.owned, *o))
-                .map(|o| o.key())
-                .collect::<BTreeSet<_>>(),
-            grow,
-        },
+        Ok((_, grow)) => {
+            let drifted = drifted(ctx, objects).await;
+            effects::Plan::Apply {
+                in_place: objects
+                    .all()
+                    .into_iter()
+                    .map(|o| o.key())
+                    .filter(|k| !drifted.contains(k))
+                    .collect::<BTreeSet<_>>(),
+                grow,
+            }
+        }
     }
 }
 

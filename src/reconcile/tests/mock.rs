@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use crate::api::v1alpha1::Tenant;
 use crate::context::{Context, OperatorConfig, Stores};
 use crate::metrics::Metrics;
-use crate::owned::OwnedStores;
+use crate::owned::{OwnedObject, OwnedStores};
 use crate::resources::TenantObjects;
 
 /// One request the operator made.
@@ -183,12 +183,17 @@ pub struct Caches {
     roles: Writer<Role>,
     role_bindings: Writer<RoleBinding>,
     secrets: Writer<PartialObjectMeta<Secret>>,
+    /// StatefulSets filled by [`Caches::all`], as this process would have applied them:
+    /// key, digest of the pod spec sent, digest of the pod spec stored.
+    applied: Vec<(String, String, String)>,
 }
 
-fn put<K: Resource + Clone>(writer: &mut Writer<K>, object: K)
+/// Stores `object` as the operator's watch would: prepared for the cache first.
+fn put<K: Resource + Clone + 'static>(writer: &mut Writer<K>, mut object: K)
 where
     K::DynamicType: Clone + Eq + std::hash::Hash,
 {
+    crate::watch::strip_for_cache(&mut object);
     writer.apply_watcher_event(&watcher::Event::Apply(object));
 }
 
@@ -203,6 +208,7 @@ impl Caches {
             roles: Writer::new(()),
             role_bindings: Writer::new(()),
             secrets: Writer::new(()),
+            applied: Vec::new(),
         }
     }
 
@@ -244,12 +250,31 @@ impl Caches {
             put(&mut self.services, back(o, &stored));
         }
         for p in stateful_sets {
-            put(&mut self.stateful_sets, back(&p.stateful_set, &stored));
+            let kept = back(&p.stateful_set, &stored);
+            self.applied.push((
+                format!(
+                    "{}/{}",
+                    p.stateful_set
+                        .metadata
+                        .namespace
+                        .clone()
+                        .unwrap_or_default(),
+                    p.stateful_set.metadata.name.clone().unwrap_or_default()
+                ),
+                OwnedObject::pod_spec_digest(&p.stateful_set).unwrap(),
+                OwnedObject::pod_spec_digest(&kept).unwrap(),
+            ));
+            put(&mut self.stateful_sets, kept);
             put(
                 &mut self.disruption_budgets,
                 back(&p.disruption_budget, &stored),
             );
         }
+    }
+
+    /// As after an operator restart: the caches are full, but this process applied nothing.
+    pub fn forget_applied(&mut self) {
+        self.applied.clear();
     }
 
     /// The shared context over these caches, talking to `client`.
@@ -273,14 +298,18 @@ impl Caches {
         let (_, synced) = tokio::sync::watch::channel(true);
         let recorder =
             crate::context::EventPublisher::new(client.clone(), Reporter::from("rustfs-operator"));
-        Context::new(
+        let ctx = Context::new(
             client,
             OperatorConfig::default(),
             stores,
             recorder,
             Metrics::new(),
             synced,
-        )
+        );
+        for (key, desired, served) in &self.applied {
+            ctx.remember_pod_spec(key.clone(), desired.clone(), served.clone());
+        }
+        ctx
     }
 }
 

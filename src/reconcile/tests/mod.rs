@@ -551,3 +551,107 @@ async fn events_are_created_each_time_and_none_is_kept_for_a_series() {
         "two creates, no series patch"
     );
 }
+
+/// A Ready Tenant, its objects, and caches holding them as stored.
+async fn ready_with_caches() -> (Tenant, crate::resources::TenantObjects, Caches) {
+    let (result, _, server) = run(tenant(), Caches::empty(), no_rule).await;
+    result.expect("first reconcile");
+    let mut ready = tenant();
+    ready.status = Some(serde_json::from_value(written(&server)).unwrap());
+    let objects = desired_objects(&ready, &BuildContext::default()).unwrap();
+    let mut caches = Caches::empty();
+    caches.all(&objects, as_stored);
+    (ready, objects, caches)
+}
+
+fn stateful_set_path(sts: &StatefulSet) -> String {
+    format!(
+        "/apis/apps/v1/namespaces/{}/statefulsets/{}",
+        sts.metadata.namespace.as_deref().unwrap(),
+        sts.metadata.name.as_deref().unwrap()
+    )
+}
+
+/// The StatefulSet with another image, as the API server would store it.
+fn edited(sts: &StatefulSet) -> Value {
+    let mut edited = as_stored(serde_json::to_value(sts).unwrap());
+    edited["spec"]["template"]["spec"]["containers"][0]["image"] = json!("someone/else:1");
+    edited
+}
+
+#[tokio::test]
+async fn a_pod_spec_changed_by_someone_else_is_drift_and_is_applied_back() {
+    // The cache keeps a digest of the pod spec, not the spec: the change is seen from it.
+    let (ready, objects, mut caches) = ready_with_caches().await;
+    let sts = &objects.stateful_sets[0].stateful_set;
+    caches.stateful_set(serde_json::from_value(edited(sts)).unwrap());
+    let (result, _, server) = run(ready, caches, no_rule).await;
+    result.expect("reconcile");
+    let applied: Vec<Seen> = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.is_apply() && s.path == stateful_set_path(sts))
+        .collect();
+    assert_eq!(applied.len(), 1, "{:?}", server.seen());
+    assert_eq!(
+        applied[0].body["spec"]["template"]["spec"]["containers"][0]["image"],
+        json!(crate::api::v1alpha1::DEFAULT_IMAGE),
+        "the operator's pod spec is sent back"
+    );
+}
+
+#[tokio::test]
+async fn after_a_restart_a_stateful_set_is_read_back_once_then_judged_from_the_cache() {
+    let (ready, objects, mut caches) = ready_with_caches().await;
+    caches.forget_applied();
+    let sts = &objects.stateful_sets[0].stateful_set;
+    let path = stateful_set_path(sts);
+    let stored = as_stored(serde_json::to_value(sts).unwrap());
+    let answer = path.clone();
+    let (client, server) = ApiServer::start(move |seen, _| {
+        (seen.method == "GET" && seen.path == answer).then(|| (200, stored.clone()))
+    });
+    let ctx = Arc::new(caches.context(client));
+    let ready = Arc::new(ready);
+    reconcile(ready.clone(), ctx.clone()).await.expect("first");
+    let seen: Vec<(String, String)> = server
+        .seen()
+        .into_iter()
+        .map(|s| (s.method, s.path))
+        .collect();
+    assert_eq!(seen, [("GET".to_owned(), path)], "one read, no write");
+    reconcile(ready, ctx).await.expect("second");
+    assert_eq!(
+        server.seen().len(),
+        1,
+        "the second reconcile judges from the cache alone: {:?}",
+        server.seen()
+    );
+}
+
+#[tokio::test]
+async fn after_a_restart_a_pod_spec_changed_meanwhile_is_applied_back() {
+    let (ready, objects, mut caches) = ready_with_caches().await;
+    caches.forget_applied();
+    let sts = &objects.stateful_sets[0].stateful_set;
+    // Edited while the operator was down: the cache and the read both show the edit.
+    caches.stateful_set(serde_json::from_value(edited(sts)).unwrap());
+    let path = stateful_set_path(sts);
+    let answer = path.clone();
+    let stored = edited(sts);
+    let (result, _, server) = run(ready, caches, move |seen, _| {
+        (seen.method == "GET" && seen.path == answer).then(|| (200, stored.clone()))
+    })
+    .await;
+    result.expect("reconcile");
+    let on_it: Vec<String> = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.path == path)
+        .map(|s| s.method)
+        .collect();
+    assert!(
+        on_it.first().map(String::as_str) == Some("GET") && on_it.contains(&"PATCH".to_owned()),
+        "read back, then applied: {on_it:?}"
+    );
+}
