@@ -87,7 +87,7 @@ macro_rules! owned_kinds {
 }
 
 owned_kinds! {
-    stateful_sets: StatefulSet => "rollout state, drift, refused changes, wake on pod changes",
+    stateful_sets: StatefulSet => "rollout state, drift (the pod spec as a digest, ADR 0014), refused changes, wake on pod changes",
     disruption_budgets: PodDisruptionBudget => "drift",
     services: Service => "drift; wake when someone edits or deletes one",
     service_accounts: ServiceAccount => "drift",
