@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 //! What every reconcile shares: the client, the operator's settings, the caches, the event
-//! recorder, the metrics, and what was last learned about each credentials Secret.
+//! reporter, the metrics, and what was last learned about each credentials Secret.
 //!
 //! It sits below both [`crate::reconcile`] (which reads) and [`crate::effects`] (which
 //! writes), so neither imports the other for it. Nothing here writes to the API server.
@@ -10,11 +10,10 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::api::core::v1::{Node, Secret};
 use kube::api::Api;
 use kube::core::PartialObjectMeta;
-use kube::runtime::events::{Event, Recorder, Reporter};
+use kube::runtime::events::Reporter;
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Client, Resource};
 use machine::{Credentials, Reason};
@@ -167,43 +166,13 @@ fn still_valid(status: TlsStatus, now: chrono::DateTime<Utc>) -> Result<TlsStatu
     }
 }
 
-/// Publishes the operator's Kubernetes Events (`events.k8s.io/v1`), as `rustfs-operator`.
-///
-/// Each event goes through a kube-runtime [`Recorder`] made for it and dropped after it. A
-/// long-lived `Recorder` keeps every event it published for 6 minutes, to turn a repeat
-/// into a series (one PATCH instead of a new Event). The operator's events do not repeat:
-/// each marks a transition, and [`Context::is_new_event`] already drops one identical to the
-/// Tenant's last. That cache only held memory: 4.4 MB of the peak heap at 300 Tenants, most
-/// of the Events of a 1,000-Tenant rollout (docs/performance.md).
-#[derive(Clone)]
-pub struct EventPublisher {
-    client: Client,
-    reporter: Reporter,
-}
-
-impl EventPublisher {
-    pub fn new(client: Client, reporter: Reporter) -> Self {
-        Self { client, reporter }
-    }
-
-    /// Creates one Event about `reference`.
-    pub async fn publish(
-        &self,
-        ev: &Event,
-        reference: &ObjectReference,
-    ) -> Result<(), kube::Error> {
-        Recorder::new(self.client.clone(), self.reporter.clone())
-            .publish(ev, reference)
-            .await
-    }
-}
-
 /// Shared by every reconcile.
 pub struct Context {
     pub client: Client,
     pub config: OperatorConfig,
     pub stores: Stores,
-    pub recorder: EventPublisher,
+    /// Who the operator's Events say they come from (`effects::events::publish`).
+    pub reporter: Reporter,
     pub metrics: Metrics,
     synced: tokio::sync::watch::Receiver<bool>,
     secrets_checked: Mutex<HashMap<CheckKey, SecretVerdict>>,
@@ -236,7 +205,7 @@ impl Context {
         client: Client,
         config: OperatorConfig,
         stores: Stores,
-        recorder: EventPublisher,
+        reporter: Reporter,
         metrics: Metrics,
         synced: tokio::sync::watch::Receiver<bool>,
     ) -> Self {
@@ -244,7 +213,7 @@ impl Context {
             client,
             config,
             stores,
-            recorder,
+            reporter,
             metrics,
             synced,
             secrets_checked: Mutex::default(),

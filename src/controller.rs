@@ -226,13 +226,12 @@ pub async fn run(
         secrets,
         nodes,
     };
-    let recorder =
-        crate::context::EventPublisher::new(client.clone(), Reporter::from("rustfs-operator"));
+    let reporter = Reporter::from("rustfs-operator");
     let ctx = Arc::new(Context::new(
         client,
         config,
         stores,
-        recorder,
+        reporter,
         metrics.clone(),
         sync.synced.subscribe(),
     ));

@@ -18,7 +18,7 @@
 mod apply;
 pub mod console;
 mod decommission;
-mod events;
+pub mod events;
 pub mod pods;
 pub mod prerequisites;
 mod resize;

@@ -75,7 +75,7 @@ async fn event(
         action: "DeletePod".into(),
         secondary: None,
     };
-    if let Err(e) = ctx.recorder.publish(&event, &tenant.object_ref(&())).await {
+    if let Err(e) = super::events::publish(ctx, &event, &tenant.object_ref(&())).await {
         warn!(error = %e, reason = action.reason(), "cannot record event");
     }
 }

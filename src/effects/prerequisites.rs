@@ -139,7 +139,7 @@ async fn publish(ctx: &Context, tenant: &Tenant, type_: EventType, reason: &str,
         action: "Reconcile".into(),
         secondary: None,
     };
-    if let Err(e) = ctx.recorder.publish(&event, &tenant.object_ref(&())).await {
+    if let Err(e) = super::events::publish(ctx, &event, &tenant.object_ref(&())).await {
         warn!(error = %e, reason, "cannot record event");
     }
 }

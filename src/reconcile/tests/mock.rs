@@ -296,13 +296,12 @@ impl Caches {
             },
         };
         let (_, synced) = tokio::sync::watch::channel(true);
-        let recorder =
-            crate::context::EventPublisher::new(client.clone(), Reporter::from("rustfs-operator"));
+        let reporter = Reporter::from("rustfs-operator");
         let ctx = Context::new(
             client,
             OperatorConfig::default(),
             stores,
-            recorder,
+            reporter,
             Metrics::new(),
             synced,
         );

@@ -534,7 +534,9 @@ async fn events_are_created_each_time_and_none_is_kept_for_a_series() {
     };
     let reference = kube::Resource::object_ref(&tenant, &());
     for _ in 0..2 {
-        ctx.recorder.publish(&event, &reference).await.unwrap();
+        crate::effects::events::publish(&ctx, &event, &reference)
+            .await
+            .unwrap();
     }
     let writes: Vec<(String, String)> = server
         .seen()
