@@ -1235,24 +1235,6 @@ async fn a_hand_edit_of_the_pod_spec_is_taken_back_and_a_restart_writes_nothing(
     wait_phase(&api, "t", Phase::Ready, READY_TIMEOUT).await;
 }
 
-/// Every span the operator exported for `service`, from Jaeger's query API.
-fn jaeger_spans(cp: &ControlPlane, service: &str) -> Result<Vec<serde_json::Value>, String> {
-    let base = cp.jaeger_query_url().ok_or("Jaeger is not running")?;
-    let addr = base.trim_start_matches("http://");
-    let path = format!("/api/traces?service={service}&limit=200&lookback=1h");
-    let (code, body) = support::http_get(addr, &path).ok_or("Jaeger did not answer")?;
-    if code != 200 {
-        return Err(format!("Jaeger answered {code}: {body}"));
-    }
-    let doc: serde_json::Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
-    Ok(doc["data"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|trace| trace["spans"].as_array().cloned().unwrap_or_default())
-        .collect())
-}
-
 fn tag<'a>(span: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
     span["tags"]
         .as_array()?
@@ -1336,7 +1318,7 @@ async fn transitions_are_spans_in_jaeger_and_metrics_move() {
     assert!(op.terminate().success());
     let service = op.service_name.clone();
     let spans = eventually(Duration::from_secs(30), "spans in Jaeger", || async {
-        let spans = jaeger_spans(cp, &service)?;
+        let spans = support::jaeger_spans(cp, &service, None)?;
         let names: Vec<&str> = spans
             .iter()
             .filter_map(|s| s["operationName"].as_str())
@@ -1565,7 +1547,7 @@ async fn visible_with_traces(
     let service = op.service_name.clone();
     assert!(op.terminate().success());
     let spans = eventually(Duration::from_secs(20), "the operator's spans", || async {
-        let spans = jaeger_spans(cp, &service)?;
+        let spans = support::jaeger_spans(cp, &service, None)?;
         if spans.is_empty() {
             Err("none yet".to_owned())
         } else {

@@ -68,7 +68,12 @@ fn install_operator(cp: &ControlPlane) {
         &f("deploy/deployment.yaml"),
     ])
     .expect("deploy/ applies");
-    // Storage checks every 10 s instead of the default 30 s, so the storage test is quick.
+    // Storage checks every 10 s instead of the default 30 s, so the storage test is quick;
+    // spans to the launcher's Jaeger (through the host's end of the node's veth), so the
+    // storage test can search them for the root credentials.
+    let otlp = cp
+        .jaeger_otlp_http_for_pods()
+        .expect("the real node's control plane runs Jaeger");
     cp.kubectl_ok([
         "set",
         "env",
@@ -76,8 +81,10 @@ fn install_operator(cp: &ControlPlane) {
         "-n",
         "rustfs-system",
         &format!("RUSTFS_OPERATOR_STORAGE_POLL_INTERVAL={STORAGE_POLL_S}"),
+        &format!("OTEL_EXPORTER_OTLP_ENDPOINT={otlp}"),
+        "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
     ])
-    .expect("the poll interval is set");
+    .expect("the poll interval and the OTLP endpoint are set");
     let started = Instant::now();
     if let Err(e) = cp.kubectl_ok([
         "rollout",
@@ -1137,6 +1144,31 @@ async fn storage_health_follows_what_rustfs_reports() {
     assert!(
         !logs.contains(SECRET_KEY),
         "the secret key is in the operator's log"
+    );
+    // Nor its traces: the storage checks' spans (each signs admin requests with the root
+    // credentials) and every other span the operator exported.
+    let checks = eventually(
+        Duration::from_secs(30),
+        "the storage checks' spans in Jaeger",
+        || async {
+            match support::jaeger_spans(cp(), "rustfs-operator", Some("storage check")) {
+                Ok(spans) if !spans.is_empty() => Ok(spans),
+                Ok(_) => Err("no storage check span yet".to_owned()),
+                Err(e) => Err(e),
+            }
+        },
+    )
+    .await;
+    let all = support::jaeger_spans(cp(), "rustfs-operator", None).unwrap();
+    let text = serde_json::to_string(&(&checks, &all)).unwrap();
+    assert!(
+        !text.contains(SECRET_KEY),
+        "the secret key is in the operator's spans"
+    );
+    eprintln!(
+        "METRIC real_node.storage_trace_spans checks {} all {}",
+        checks.len(),
+        all.len()
     );
 }
 

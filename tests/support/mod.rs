@@ -239,3 +239,29 @@ pub fn metric_sum(text: &str, name: &str, parts: &[&str]) -> f64 {
         })
         .sum()
 }
+
+/// Every span `service` exported to the control plane's Jaeger (query API, last hour, the
+/// 200 newest traces), only of traces whose root is `operation` when one is given.
+pub fn jaeger_spans(
+    cp: &ControlPlane,
+    service: &str,
+    operation: Option<&str>,
+) -> Result<Vec<serde_json::Value>, String> {
+    let base = cp.jaeger_query_url().ok_or("Jaeger is not running")?;
+    let addr = base.trim_start_matches("http://");
+    let mut path = format!("/api/traces?service={service}&limit=200&lookback=1h");
+    if let Some(op) = operation {
+        path.push_str(&format!("&operation={}", op.replace(' ', "%20")));
+    }
+    let (code, body) = http_get(addr, &path).ok_or("Jaeger did not answer")?;
+    if code != 200 {
+        return Err(format!("Jaeger answered {code}: {body}"));
+    }
+    let doc: serde_json::Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+    Ok(doc["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|trace| trace["spans"].as_array().cloned().unwrap_or_default())
+        .collect())
+}
