@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Node, Secret};
 use kube::api::Api;
 use kube::core::PartialObjectMeta;
@@ -23,7 +24,7 @@ use chrono::Utc;
 use crate::admin::info::StorageCheck;
 use crate::api::v1alpha1::{Tenant, TlsMode, TlsStatus};
 use crate::metrics::Metrics;
-use crate::owned::OwnedStores;
+use crate::owned::{OwnedObject, OwnedStores};
 use crate::resources::BuildContext;
 use crate::resources::names;
 use crate::validate;
@@ -182,8 +183,8 @@ pub struct Context {
     storage: Mutex<HashMap<String, StorageCheck>>,
     /// Pods (by uid) whose "not forced" explanation was already recorded.
     explained: Mutex<std::collections::HashSet<String>>,
-    /// StatefulSet (`namespace/name`) -> the pod spec last applied or read back.
-    pod_specs: Mutex<HashMap<String, AppliedPodSpec>>,
+    /// StatefulSet -> the pod spec last applied or read back.
+    pod_specs: Mutex<HashMap<ObjectRef<StatefulSet>, AppliedPodSpec>>,
 }
 
 /// A pod spec this operator applied (or read back and found in place): the digest of the
@@ -192,6 +193,11 @@ pub struct Context {
 struct AppliedPodSpec {
     desired: String,
     served: String,
+}
+
+/// The cache key of an owned object that is a StatefulSet.
+fn stateful_set_ref(sts: &dyn OwnedObject) -> ObjectRef<StatefulSet> {
+    ObjectRef::new(&sts.name()).within(&sts.namespace())
 }
 
 /// A status this operator wrote: the resourceVersion it replaced and the Tenant stored.
@@ -225,27 +231,28 @@ impl Context {
         }
     }
 
-    /// Remembers that StatefulSet `key` (`namespace/name`), applied with the pod spec of
-    /// digest `desired`, is stored with the pod spec of digest `served`.
-    pub fn remember_pod_spec(&self, key: String, desired: String, served: String) {
+    /// Remembers that StatefulSet `sts`, applied with the pod spec of digest `desired`, is
+    /// stored with the pod spec of digest `served`.
+    pub fn remember_pod_spec(&self, sts: &dyn OwnedObject, desired: String, served: String) {
         self.pod_specs
             .lock()
             .expect("lock")
-            .insert(key, AppliedPodSpec { desired, served });
+            .insert(stateful_set_ref(sts), AppliedPodSpec { desired, served });
     }
 
-    /// Whether StatefulSet `key` holds the pod spec we would apply (digest `desired`), its
+    /// Whether StatefulSet `sts` holds the pod spec we would apply (digest `desired`), its
     /// cached copy showing a stored spec of digest `served`: `Some(true)` when this process
     /// applied (or read back) that very spec and the stored one has not changed since,
     /// `Some(false)` when either changed, `None` when this process never applied or read it
     /// (after a restart: `reconcile::checks` then reads the StatefulSet once).
     pub fn pod_spec_in_place(
         &self,
-        key: &str,
+        sts: &dyn OwnedObject,
         desired: &str,
         served: Option<&str>,
     ) -> Option<bool> {
-        let known = self.pod_specs.lock().expect("lock").get(key).cloned()?;
+        let pod_specs = self.pod_specs.lock().expect("lock");
+        let known = pod_specs.get(&stateful_set_ref(sts))?;
         Some(known.desired == desired && Some(known.served.as_str()) == served)
     }
 
@@ -541,13 +548,10 @@ impl Context {
             .expect("lock")
             .retain(|k, _| referenced.contains(&k.secret));
         let stateful_sets = &self.stores.owned.stateful_sets;
-        self.pod_specs.lock().expect("lock").retain(|key, _| {
-            key.split_once('/').is_some_and(|(ns, name)| {
-                stateful_sets
-                    .get(&ObjectRef::new(name).within(ns))
-                    .is_some()
-            })
-        });
+        self.pod_specs
+            .lock()
+            .expect("lock")
+            .retain(|sts, _| stateful_sets.get(sts).is_some());
     }
 
     /// The Tenant's last storage check, if any since the operator started.

@@ -489,17 +489,7 @@ async fn image_change_rolls_out_and_a_data_losing_change_is_refused() {
     );
     let sts_api: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
     let sts = sts_api.get("t-pool-0").await.unwrap();
-    let image = sts
-        .spec
-        .as_ref()
-        .unwrap()
-        .template
-        .spec
-        .as_ref()
-        .unwrap()
-        .containers[0]
-        .image
-        .clone();
+    let image = rustfs_container(&sts).image.clone();
     assert_eq!(image.as_deref(), Some("rustfs/rustfs:1.0.0-rc.4"));
     assert_eq!(
         t.status.unwrap().image.as_deref(),
@@ -1111,8 +1101,13 @@ async fn image_and_labels(
     name: &str,
 ) -> (String, std::collections::BTreeMap<String, String>) {
     let s = sts.get(name).await.unwrap();
-    let image = s
-        .spec
+    let image = rustfs_container(&s).image.clone().unwrap();
+    (image, s.metadata.labels.unwrap_or_default())
+}
+
+/// The RustFS container of a StatefulSet's pod template.
+fn rustfs_container(sts: &StatefulSet) -> &k8s_openapi::api::core::v1::Container {
+    &sts.spec
         .as_ref()
         .unwrap()
         .template
@@ -1120,10 +1115,6 @@ async fn image_and_labels(
         .as_ref()
         .unwrap()
         .containers[0]
-        .image
-        .clone()
-        .unwrap();
-    (image, s.metadata.labels.unwrap_or_default())
 }
 
 #[tokio::test]

@@ -71,11 +71,9 @@ fn remember_pod_spec(ctx: &Context, desired: &dyn OwnedObject, stored: &DynamicO
         .cloned()
         .map(serde_json::from_value::<k8s_openapi::api::core::v1::PodSpec>);
     match spec {
-        Some(Ok(spec)) => ctx.remember_pod_spec(
-            format!("{}/{}", desired.namespace(), desired.name()),
-            digest,
-            crate::owned::pod_spec_digest(Some(&spec)),
-        ),
+        Some(Ok(spec)) => {
+            ctx.remember_pod_spec(desired, digest, crate::owned::pod_spec_digest(Some(&spec)))
+        }
         // Not remembered: the next check reads the StatefulSet back.
         _ => debug!("the stored StatefulSet carries no readable pod spec"),
     }

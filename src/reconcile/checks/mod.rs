@@ -63,17 +63,16 @@ async fn in_place(ctx: &Context, desired: &dyn OwnedObject) -> bool {
     if !contains::contains(&observed, &want) {
         return false;
     }
-    let key = format!("{}/{}", desired.namespace(), desired.name());
-    match ctx.pod_spec_in_place(&key, &digest, owned::cached_pod_spec_digest(&observed)) {
+    match ctx.pod_spec_in_place(desired, &digest, owned::cached_pod_spec_digest(&observed)) {
         Some(known) => known,
-        None => read_back(ctx, desired, key, digest).await,
+        None => read_back(ctx, desired, digest).await,
     }
 }
 
 /// Reads a StatefulSet whole and compares it with `desired`; a match is remembered, so the
 /// next reconciles judge its pod spec from the cache's digest alone. A failed read counts as
 /// drift: the apply that follows reports the API server's answer.
-async fn read_back(ctx: &Context, desired: &dyn OwnedObject, key: String, digest: String) -> bool {
+async fn read_back(ctx: &Context, desired: &dyn OwnedObject, digest: String) -> bool {
     let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &desired.namespace());
     let Ok(Some(stored)) = api.get_opt(&desired.name()).await else {
         return false;
@@ -85,7 +84,7 @@ async fn read_back(ctx: &Context, desired: &dyn OwnedObject, key: String, digest
     if holds {
         let served =
             owned::pod_spec_digest(stored.spec.as_ref().and_then(|s| s.template.spec.as_ref()));
-        ctx.remember_pod_spec(key, digest, served);
+        ctx.remember_pod_spec(desired, digest, served);
     }
     holds
 }

@@ -184,8 +184,8 @@ pub struct Caches {
     role_bindings: Writer<RoleBinding>,
     secrets: Writer<PartialObjectMeta<Secret>>,
     /// StatefulSets filled by [`Caches::all`], as this process would have applied them:
-    /// key, digest of the pod spec sent, digest of the pod spec stored.
-    applied: Vec<(String, String, String)>,
+    /// the StatefulSet sent, and the digest of the pod spec stored.
+    applied: Vec<(StatefulSet, String)>,
 }
 
 /// Stores `object` as the operator's watch would: prepared for the cache first.
@@ -252,16 +252,7 @@ impl Caches {
         for p in stateful_sets {
             let kept = back(&p.stateful_set, &stored);
             self.applied.push((
-                format!(
-                    "{}/{}",
-                    p.stateful_set
-                        .metadata
-                        .namespace
-                        .clone()
-                        .unwrap_or_default(),
-                    p.stateful_set.metadata.name.clone().unwrap_or_default()
-                ),
-                OwnedObject::pod_spec_digest(&p.stateful_set).unwrap(),
+                p.stateful_set.clone(),
                 OwnedObject::pod_spec_digest(&kept).unwrap(),
             ));
             put(&mut self.stateful_sets, kept);
@@ -305,8 +296,9 @@ impl Caches {
             Metrics::new(),
             synced,
         );
-        for (key, desired, served) in &self.applied {
-            ctx.remember_pod_spec(key.clone(), desired.clone(), served.clone());
+        for (sts, served) in &self.applied {
+            let desired = OwnedObject::pod_spec_digest(sts).unwrap();
+            ctx.remember_pod_spec(sts, desired, served.clone());
         }
         ctx
     }
